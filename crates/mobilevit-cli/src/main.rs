@@ -1,0 +1,44 @@
+//! `mobilevit`: MobileViT image classification on Burn.
+
+mod commands;
+mod device;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// MobileViT (XXS, XS, S) image classification on Burn.
+#[derive(Parser, Debug)]
+#[command(
+    name = "mobilevit",
+    version,
+    about = "MobileViT (XXS, XS, S) image classification on Burn",
+    long_about = None
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Parameters, MACs, FLOPs and per-stage sizes of a model.
+    Info(commands::info::InfoArgs),
+    /// A raw forward pass: NCHW float32 .npy in, logits .npy out.
+    Forward(commands::forward::ForwardArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Info(args) => commands::info::run(args),
+        Command::Forward(args) => commands::forward::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,292 @@
+//! The `mobilevit` binary as a user runs it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use burn::tensor::{Device, Distribution, Tensor};
+use mobilevit::npy;
+
+fn mobilevit(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mobilevit"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn write_images(path: &Path, shape: [usize; 4]) {
+    let device = Device::flex();
+    let images = Tensor::<4>::random(shape, Distribution::Uniform(0.0, 1.0), &device);
+    npy::write_f32(path, images).unwrap();
+}
+
+fn read_logits(path: &Path) -> Vec<f32> {
+    let logits: Tensor<2> = npy::read_f32(path, &Device::flex()).unwrap();
+    logits.into_data().try_to_vec().unwrap()
+}
+
+#[test]
+fn info_prints_the_reference_counts() {
+    let expected = [
+        ("MobileViT_XXS", "1,272,024", "407,364,096", "337.2"),
+        ("mobilevit_xs", "2,317,848", "1,025,911,808", "930."),
+        ("mobilevit_S", "5,578,632", "2,000,831,488", "1849."),
+    ];
+    for (model, params, macs, flops) in expected {
+        let output = mobilevit(&["info", "--model", model]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let text = stdout(&output);
+        for figure in [params, macs, flops] {
+            assert!(text.contains(figure), "{model}: {figure} not in\n{text}");
+        }
+    }
+}
+
+#[test]
+fn info_json_has_exactly_the_documented_keys() {
+    let output = mobilevit(&[
+        "info",
+        "--model",
+        "mobilevit_xxs",
+        "--image-size",
+        "193x301",
+        "--num-classes",
+        "10",
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    let mut keys: Vec<_> = report.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "buffers",
+            "image_size",
+            "macs",
+            "model",
+            "num_classes",
+            "paddle_flops",
+            "params",
+            "stages"
+        ]
+    );
+    assert_eq!(report["model"], "MobileViT_XXS");
+    assert_eq!(report["image_size"], serde_json::json!([193, 301]));
+    assert_eq!(report["num_classes"], 10);
+    assert_eq!(report["params"], 1_272_024 - 321_000 + 3_210);
+    let stages = report["stages"].as_array().unwrap();
+    assert_eq!(stages.len(), 7);
+    assert_eq!(stages[5]["output_size"], serde_json::json!([7, 10]));
+}
+
+#[test]
+fn info_rejects_unknown_models_and_sizes() {
+    let output = mobilevit(&["info", "--model", "mobilevit_m"]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("MobileViT_XXS"),
+        "{}",
+        stderr(&output)
+    );
+    let output = mobilevit(&["info", "--model", "xxs", "--image-size", "16"]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("at least 32x32"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn forward_is_reproducible_and_round_trips_through_a_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("x.npy");
+    write_images(&input, [2, 3, 96, 96]);
+    let (first, second, reloaded) = (
+        dir.path().join("a.npy"),
+        dir.path().join("b.npy"),
+        dir.path().join("c.npy"),
+    );
+    let checkpoint = dir.path().join("seeded.bpk");
+    let seeded = |out: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "forward",
+            "--model",
+            "MobileViT_XS",
+            "--seed",
+            "5",
+            "--input",
+            path(&input),
+            "--output",
+            path(out),
+        ];
+        args.extend_from_slice(extra);
+        let output = mobilevit(&args);
+        assert!(output.status.success(), "{}", stderr(&output));
+    };
+    seeded(&first, &["--save-checkpoint", path(&checkpoint)]);
+    seeded(&second, &[]);
+    let output = mobilevit(&[
+        "forward",
+        "--weights",
+        path(&checkpoint),
+        "--input",
+        path(&input),
+        "--output",
+        path(&reloaded),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let logits = read_logits(&first);
+    assert_eq!(logits.len(), 2 * 1000);
+    assert_eq!(logits, read_logits(&second));
+    assert_eq!(logits, read_logits(&reloaded));
+
+    let output = mobilevit(&[
+        "forward",
+        "--model",
+        "mobilevit_s",
+        "--weights",
+        path(&checkpoint),
+        "--input",
+        path(&input),
+        "--output",
+        path(&reloaded),
+    ]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("holds MobileViT_XS"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn forward_with_timm_weights_reproduces_timm() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("logits.npy");
+    let fixtures = fixtures();
+    let output = mobilevit(&[
+        "forward",
+        "--model",
+        "mobilevit_xxs",
+        "--weights",
+        path(&fixtures.join("timm_xxs_seed0.safetensors")),
+        "--input",
+        path(&fixtures.join("timm_xxs_input_200x200.npy")),
+        "--output",
+        path(&out),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let expected = read_logits(&fixtures.join("timm_xxs_logits_200x200.npy"));
+    let logits = read_logits(&out);
+    let diff = logits
+        .iter()
+        .zip(&expected)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(diff <= 1e-4, "max |diff| {diff}");
+}
+
+fn forward_error(input: &Path) -> String {
+    let out = input.with_extension("out.npy");
+    let output = mobilevit(&[
+        "forward",
+        "--model",
+        "xxs",
+        "--input",
+        path(input),
+        "--output",
+        path(&out),
+    ]);
+    assert!(!output.status.success(), "accepted {}", input.display());
+    assert!(!out.exists(), "wrote logits for a bad input");
+    stderr(&output)
+}
+
+#[test]
+fn forward_rejects_bad_inputs_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let float64 = dir.path().join("f64.npy");
+    npyz::to_file_1d(&float64, vec![0.5f64; 3 * 64 * 64]).unwrap();
+    assert!(forward_error(&float64).contains("expected float32"));
+
+    let rank3 = dir.path().join("rank3.npy");
+    npy::write_f32(&rank3, Tensor::<3>::zeros([3, 64, 64], &Device::flex())).unwrap();
+    assert!(forward_error(&rank3).contains("rank-4"));
+
+    let gray = dir.path().join("gray.npy");
+    write_images(&gray, [1, 1, 64, 64]);
+    assert!(forward_error(&gray).contains("3 channels"));
+
+    let tiny = dir.path().join("tiny.npy");
+    write_images(&tiny, [1, 3, 16, 16]);
+    assert!(forward_error(&tiny).contains("at least 32x32"));
+
+    let text = dir.path().join("text.npy");
+    std::fs::write(&text, "not an array").unwrap();
+    let message = forward_error(&text);
+    assert!(
+        message.contains("not a .npy file") && message.contains("text.npy"),
+        "{message}"
+    );
+
+    let missing = dir.path().join("missing.npy");
+    assert!(forward_error(&missing).contains("missing.npy"));
+}
+
+#[test]
+fn forward_rejects_bad_weights_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("x.npy");
+    write_images(&input, [1, 3, 64, 64]);
+    let out = dir.path().join("y.npy");
+    let junk = dir.path().join("junk.bpk");
+    std::fs::write(&junk, vec![7u8; 4096]).unwrap();
+    let output = mobilevit(&[
+        "forward",
+        "--weights",
+        path(&junk),
+        "--input",
+        path(&input),
+        "--output",
+        path(&out),
+    ]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("junk.bpk"), "{}", stderr(&output));
+
+    let wrong_variant = fixtures().join("timm_xxs_seed0.safetensors");
+    let output = mobilevit(&[
+        "forward",
+        "--model",
+        "mobilevit_s",
+        "--weights",
+        path(&wrong_variant),
+        "--input",
+        path(&input),
+        "--output",
+        path(&out),
+    ]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("timm_xxs_seed0.safetensors"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!out.exists());
+}

@@ -1,0 +1,83 @@
+//! Multi-head self-attention with one fused `qkv` projection, as ml-cvnets, timm and
+//! PaddleClas have it.
+
+use burn::config::Config;
+use burn::module::Module;
+use burn::nn::{Dropout, DropoutConfig, Linear};
+use burn::tensor::activation::softmax;
+use burn::tensor::{Device, Tensor};
+
+use super::linear::linear;
+
+/// Configuration of an [`Attention`].
+#[derive(Config, Debug)]
+pub struct AttentionConfig {
+    /// Token dimension `d`.
+    pub dim: usize,
+    /// Number of heads; `d` must be a multiple of it.
+    pub num_heads: usize,
+    /// Dropout on the attention probabilities.
+    #[config(default = 0.0)]
+    pub dropout: f64,
+}
+
+/// `softmax((q * hd^-0.5) k^T) v` per head, then an output projection.
+///
+/// The `qkv` output feature `j` is `s * d + h * hd + i` for part `s` (q, k, v), head `h` and
+/// feature `i` of the head: the layout of the reference checkpoints.
+#[derive(Module, Debug)]
+pub struct Attention {
+    /// Fused query/key/value projection, `d -> 3d`.
+    pub qkv: Linear,
+    /// Output projection, `d -> d`.
+    pub proj: Linear,
+    /// Dropout on the attention probabilities.
+    pub attn_drop: Dropout,
+    /// Number of heads.
+    pub num_heads: usize,
+}
+
+impl AttentionConfig {
+    /// Builds the layer.
+    pub fn init(&self, device: &Device) -> Attention {
+        assert_eq!(
+            self.dim % self.num_heads,
+            0,
+            "the token dimension must be a multiple of the number of heads"
+        );
+        Attention {
+            qkv: linear(self.dim, 3 * self.dim, device),
+            proj: linear(self.dim, self.dim, device),
+            attn_drop: DropoutConfig::new(self.dropout).init(),
+            num_heads: self.num_heads,
+        }
+    }
+}
+
+impl Attention {
+    /// # Shapes
+    /// - `input`: `[sequences, tokens, d]`
+    /// - output: `[sequences, tokens, d]`
+    pub fn forward(&self, input: Tensor<3>) -> Tensor<3> {
+        let [sequences, tokens, dim] = input.dims();
+        let head_dim = dim / self.num_heads;
+        let qkv = self.qkv.forward(input);
+        // [sequences, tokens, 3d] -> 3 x [sequences, heads, tokens, head_dim]
+        let part = |index: usize| {
+            qkv.clone()
+                .narrow(2, index * dim, dim)
+                .reshape([sequences, tokens, self.num_heads, head_dim])
+                .swap_dims(1, 2)
+        };
+        let query = part(0).mul_scalar((head_dim as f64).powf(-0.5));
+        let (key, value) = (part(1), part(2));
+        let scores = query.matmul(key.swap_dims(2, 3));
+        let weights = self.attn_drop.forward(softmax(scores, 3));
+        // [sequences, heads, tokens, head_dim] -> [sequences, tokens, d]
+        let context = weights
+            .matmul(value)
+            .swap_dims(1, 2)
+            .reshape([sequences, tokens, dim]);
+        self.proj.forward(context)
+    }
+}

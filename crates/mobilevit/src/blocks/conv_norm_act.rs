@@ -1,0 +1,98 @@
+//! Convolution, batch normalisation and an optional SiLU: the unit every conv layer is made of.
+
+use burn::config::Config;
+use burn::module::Module;
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::{BatchNorm, BatchNormConfig, Initializer, PaddingConfig2d};
+use burn::tensor::activation::silu;
+use burn::tensor::{Device, Tensor};
+
+/// Batch-norm epsilon of every reference implementation.
+pub const BN_EPS: f64 = 1e-5;
+/// Batch-norm momentum in PyTorch's convention (PaddleClas's 0.9 is the same thing).
+pub const BN_MOMENTUM: f64 = 0.1;
+
+/// Configuration of a [`ConvNormAct`].
+#[derive(Config, Debug)]
+pub struct ConvNormActConfig {
+    /// Input channels.
+    pub in_channels: usize,
+    /// Output channels.
+    pub out_channels: usize,
+    /// Square kernel size; padding is `(k - 1) / 2`.
+    pub kernel_size: usize,
+    /// Stride.
+    #[config(default = 1)]
+    pub stride: usize,
+    /// Convolution groups (`in_channels` for a depthwise convolution).
+    #[config(default = 1)]
+    pub groups: usize,
+    /// Whether SiLU follows the batch norm.
+    #[config(default = true)]
+    pub activation: bool,
+}
+
+/// `Conv2d(bias = false) -> BatchNorm2d -> SiLU?`, named as timm's `ConvNormAct` (`conv`, `bn`).
+#[derive(Module, Debug)]
+pub struct ConvNormAct {
+    /// The convolution, without bias.
+    pub conv: Conv2d,
+    /// Its batch norm.
+    pub bn: BatchNorm,
+    /// Whether SiLU follows the batch norm.
+    pub activation: bool,
+}
+
+impl ConvNormActConfig {
+    /// A 1x1 convolution unit.
+    pub fn pointwise(in_channels: usize, out_channels: usize) -> Self {
+        Self::new(in_channels, out_channels, 1)
+    }
+
+    /// Builds the unit with ml-cvnets' initialisation (Kaiming normal, fan-out, as PyTorch
+    /// counts the fan-out of a grouped convolution).
+    pub fn init(&self, device: &Device) -> ConvNormAct {
+        let padding = (self.kernel_size - 1) / 2;
+        let conv = Conv2dConfig::new(
+            [self.in_channels, self.out_channels],
+            [self.kernel_size, self.kernel_size],
+        )
+        .with_stride([self.stride, self.stride])
+        .with_groups(self.groups)
+        .with_padding(PaddingConfig2d::Explicit(
+            padding, padding, padding, padding,
+        ))
+        .with_bias(false)
+        .with_initializer(kaiming_normal_fan_out(self.out_channels, self.kernel_size))
+        .init(device);
+        let bn = BatchNormConfig::new(self.out_channels)
+            .with_epsilon(BN_EPS)
+            .with_momentum(BN_MOMENTUM)
+            .init(device);
+        ConvNormAct {
+            conv,
+            bn,
+            activation: self.activation,
+        }
+    }
+}
+
+/// PyTorch's `kaiming_normal_(mode="fan_out")` for a convolution weight: the fan-out is
+/// `out_channels * k * k` whatever the groups (Burn's own Kaiming divides by the groups).
+pub fn kaiming_normal_fan_out(out_channels: usize, kernel_size: usize) -> Initializer {
+    let fan_out = (out_channels * kernel_size * kernel_size) as f64;
+    Initializer::Normal {
+        mean: 0.0,
+        std: (2.0 / fan_out).sqrt(),
+    }
+}
+
+impl ConvNormAct {
+    /// # Shapes
+    /// - `input`: `[batch, in_channels, height, width]`
+    /// - output: `[batch, out_channels, height / stride, width / stride]` (rounded up)
+    pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
+        let x = self.bn.forward(self.conv.forward(input));
+        if self.activation { silu(x) } else { x }
+    }
+}

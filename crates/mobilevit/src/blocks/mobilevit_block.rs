@@ -1,0 +1,120 @@
+//! The MobileViT block: local convolutions, a transformer over unfolded patches, fusion.
+
+use burn::config::Config;
+use burn::module::Module;
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::{LayerNorm, LayerNormConfig};
+use burn::tensor::{Device, Tensor};
+
+use super::conv_norm_act::{ConvNormAct, ConvNormActConfig, kaiming_normal_fan_out};
+use super::patches::{FoldResize, PatchGrid, fold, resize, resize_bilinear, unfold};
+use super::transformer_layer::{LAYER_NORM_EPS, TransformerLayer, TransformerLayerConfig};
+
+/// Configuration of a [`MobileVitBlock`].
+#[derive(Config, Debug)]
+pub struct MobileVitBlockConfig {
+    /// Channels `C` in and out.
+    pub channels: usize,
+    /// Token dimension `d`.
+    pub dim: usize,
+    /// Transformer layers `L`.
+    pub depth: usize,
+    /// Attention heads.
+    pub num_heads: usize,
+    /// MLP hidden width.
+    pub mlp_hidden: usize,
+    /// Square patch size.
+    pub patch_size: usize,
+    /// Dropout on the transformer's residual branches.
+    #[config(default = 0.0)]
+    pub dropout: f64,
+    /// Dropout on the attention probabilities.
+    #[config(default = 0.0)]
+    pub attn_dropout: f64,
+    /// Dropout inside the MLP.
+    #[config(default = 0.0)]
+    pub ffn_dropout: f64,
+    /// Epsilon of the LayerNorm after the last transformer layer (PaddleClas: 1e-6).
+    #[config(default = 1e-5)]
+    pub final_norm_eps: f64,
+    /// How the folded map is resized back when it was resized before unfolding.
+    #[config(default = "FoldResize::Bilinear")]
+    pub fold_resize: FoldResize,
+}
+
+/// ml-cvnets' `MobileViTBlock` with timm's field names.
+///
+/// 3x3 conv (C -> C) -> 1x1 conv (C -> d, no norm, no bias) -> unfold into 2x2-patch
+/// sequences -> L transformer layers -> LayerNorm -> fold -> 1x1 conv (d -> C) ->
+/// concat `[input, projection]` -> 3x3 conv (2C -> C). Maps whose size is not a multiple of
+/// the patch are resized bilinearly up to one before unfolding and back after folding.
+#[derive(Module, Debug)]
+pub struct MobileVitBlock {
+    /// Local representation, 3x3.
+    pub conv_kxk: ConvNormAct,
+    /// Projection to the token dimension, 1x1, bare.
+    pub conv_1x1: Conv2d,
+    /// Global representation.
+    pub transformer: Vec<TransformerLayer>,
+    /// LayerNorm after the last transformer layer.
+    pub norm: LayerNorm,
+    /// Projection back to `C`, 1x1.
+    pub conv_proj: ConvNormAct,
+    /// Fusion of input and projection, 3x3.
+    pub conv_fusion: ConvNormAct,
+    /// Patch height and width.
+    pub patch_size: usize,
+    /// How the folded map is resized back.
+    #[module(skip)]
+    pub fold_resize: FoldResize,
+}
+
+impl MobileVitBlockConfig {
+    /// Builds the block.
+    pub fn init(&self, device: &Device) -> MobileVitBlock {
+        let layer = TransformerLayerConfig::new(self.dim, self.num_heads, self.mlp_hidden)
+            .with_dropout(self.dropout)
+            .with_attn_dropout(self.attn_dropout)
+            .with_ffn_dropout(self.ffn_dropout);
+        MobileVitBlock {
+            conv_kxk: ConvNormActConfig::new(self.channels, self.channels, 3).init(device),
+            conv_1x1: Conv2dConfig::new([self.channels, self.dim], [1, 1])
+                .with_bias(false)
+                .with_initializer(kaiming_normal_fan_out(self.dim, 1))
+                .init(device),
+            transformer: (0..self.depth).map(|_| layer.init(device)).collect(),
+            norm: LayerNormConfig::new(self.dim)
+                .with_epsilon(self.final_norm_eps)
+                .init(device),
+            conv_proj: ConvNormActConfig::pointwise(self.dim, self.channels).init(device),
+            conv_fusion: ConvNormActConfig::new(2 * self.channels, self.channels, 3).init(device),
+            patch_size: self.patch_size,
+            fold_resize: self.fold_resize,
+        }
+    }
+}
+
+/// The default epsilon of the final LayerNorm (ml-cvnets, timm, HF).
+pub const FINAL_NORM_EPS: f64 = LAYER_NORM_EPS;
+
+impl MobileVitBlock {
+    /// # Shapes
+    /// - `input`: `[B, C, H, W]`
+    /// - output: `[B, C, H, W]`
+    pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
+        let [_, _, height, width] = input.dims();
+        let tokens = self.conv_1x1.forward(self.conv_kxk.forward(input.clone()));
+        let grid = PatchGrid::covering(height, width, [self.patch_size, self.patch_size]);
+        // [B, d, H, W] -> [B, d, nh * ph, nw * pw] -> [B * P, N, d]
+        let mut sequences = unfold(resize_bilinear(tokens, grid.size()), grid);
+        for layer in &self.transformer {
+            sequences = layer.forward(sequences);
+        }
+        let sequences = self.norm.forward(sequences);
+        // [B * P, N, d] -> [B, d, nh * ph, nw * pw] -> [B, d, H, W]
+        let global = resize(fold(sequences, grid), [height, width], self.fold_resize);
+        let projection = self.conv_proj.forward(global);
+        self.conv_fusion
+            .forward(Tensor::cat(vec![input, projection], 1))
+    }
+}

@@ -1,0 +1,18 @@
+//! The building blocks of MobileViT, one per file.
+
+pub mod attention;
+pub mod conv_norm_act;
+pub mod inverted_residual;
+pub mod linear;
+pub mod mlp;
+pub mod mobilevit_block;
+pub mod patches;
+pub mod transformer_layer;
+
+pub use attention::{Attention, AttentionConfig};
+pub use conv_norm_act::{ConvNormAct, ConvNormActConfig};
+pub use inverted_residual::{InvertedResidual, InvertedResidualConfig};
+pub use mlp::{Mlp, MlpConfig};
+pub use mobilevit_block::{MobileVitBlock, MobileVitBlockConfig};
+pub use patches::{FoldResize, PatchGrid};
+pub use transformer_layer::{TransformerLayer, TransformerLayerConfig};

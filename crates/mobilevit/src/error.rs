@@ -1,0 +1,55 @@
+//! Typed errors of the model crate.
+
+use std::path::PathBuf;
+
+/// What can go wrong when naming, building or checking a model.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    /// The name is not one of the MobileViT v1 variants.
+    #[error(
+        "unknown model '{0}': expected one of MobileViT_XXS, MobileViT_XS, MobileViT_S \
+         (or the timm names mobilevit_xxs, mobilevit_xs, mobilevit_s)"
+    )]
+    UnknownVariant(String),
+    /// The input tensor cannot go through the network.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    /// The class count is zero.
+    #[error("the number of classes must be at least 1")]
+    NoClasses,
+    /// A model option is out of range.
+    #[error("invalid model option: {0}")]
+    InvalidOption(String),
+}
+
+/// What can go wrong when reading or writing weights.
+#[derive(Debug, thiserror::Error)]
+pub enum WeightsError {
+    /// The file could not be opened or read.
+    #[error("{path}: {message}")]
+    Io {
+        /// The weights file.
+        path: PathBuf,
+        /// What failed.
+        message: String,
+    },
+    /// The file was read but does not describe this model.
+    #[error("{path}: {message}")]
+    Mismatch {
+        /// The weights file.
+        path: PathBuf,
+        /// Which tensors are missing, unexpected or of the wrong shape.
+        message: String,
+    },
+    /// The file's metadata names something this build does not know.
+    #[error("{path}: bad metadata: {message}")]
+    Metadata {
+        /// The weights file.
+        path: PathBuf,
+        /// The key and what is wrong with it.
+        message: String,
+    },
+    /// The model described by the file is invalid.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+}

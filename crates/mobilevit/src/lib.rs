@@ -1,0 +1,29 @@
+//! MobileViT v1 (Mehta & Rastegari, arXiv 2110.02178) for image classification on Burn.
+//!
+//! The model is the same function as the reference implementations (Apple ml-cvnets, timm,
+//! HF transformers, PaddleClas): same parameters, same layout of every tensor, same logits on
+//! the same weights. One code path serves every Burn backend.
+//!
+//! ```no_run
+//! use burn::tensor::{Device, Distribution, Tensor};
+//! use mobilevit::{MobileVitConfig, Variant};
+//!
+//! let device = Device::flex();
+//! let model = MobileVitConfig::imagenet(Variant::Xxs).init(&device).unwrap();
+//! let images = Tensor::<4>::random([2, 3, 256, 256], Distribution::Default, &device);
+//! let logits = model.forward(images); // [2, 1000]
+//! ```
+
+pub mod blocks;
+pub mod complexity;
+pub mod error;
+pub mod head;
+pub mod model;
+pub mod npy;
+pub mod variant;
+pub mod weights;
+
+pub use complexity::{Cost, ModelCost, StageCost};
+pub use error::{ModelError, WeightsError};
+pub use model::{MobileVit, MobileVitConfig, ParameterCounts, StageBlock, StageBlockConfig};
+pub use variant::Variant;

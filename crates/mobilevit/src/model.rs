@@ -1,0 +1,377 @@
+//! The MobileViT v1 classifier.
+
+use burn::config::Config;
+use burn::module::{Module, ModuleVisitor, Param};
+use burn::tensor::{Device, Tensor};
+
+use crate::blocks::{
+    ConvNormAct, ConvNormActConfig, FoldResize, InvertedResidual, InvertedResidualConfig,
+    MobileVitBlock, MobileVitBlockConfig,
+};
+use crate::error::ModelError;
+use crate::head::{ClassifierHead, ClassifierHeadConfig};
+use crate::variant::{MLP_RATIO, NUM_HEADS, PATCH_SIZE, Variant};
+
+/// Input channels (an RGB or BGR image).
+pub const IN_CHANNELS: usize = 3;
+/// Total downsampling of the network; smaller inputs are rejected.
+pub const MIN_INPUT_SIZE: usize = 32;
+
+/// Configuration of a [`MobileVit`]: the variant plus the options in which the reference
+/// implementations differ.
+#[derive(Config, Debug, PartialEq)]
+pub struct MobileVitConfig {
+    /// Which size.
+    pub variant: Variant,
+    /// Classifier outputs.
+    #[config(default = 1000)]
+    pub num_classes: usize,
+    /// How folded maps are resized back (PaddleClas: nearest).
+    #[config(default = "FoldResize::Bilinear")]
+    pub fold_resize: FoldResize,
+    /// Epsilon of the LayerNorm closing each transformer (PaddleClas: 1e-6).
+    #[config(default = 1e-5)]
+    pub final_norm_eps: f64,
+    /// Transformer residual dropout; `None` takes the variant's ml-cvnets value
+    /// (0.05 for XXS, 0.1 otherwise).
+    #[config(default = "None")]
+    pub transformer_dropout: Option<f64>,
+    /// Dropout on the attention probabilities.
+    #[config(default = 0.0)]
+    pub attn_dropout: f64,
+    /// Dropout between the MLP's linears (PaddleClas: 0.1).
+    #[config(default = 0.0)]
+    pub ffn_dropout: f64,
+    /// Dropout before the classifier.
+    #[config(default = 0.1)]
+    pub classifier_dropout: f64,
+}
+
+/// The configuration of one block of a stage.
+#[derive(Debug, Clone)]
+pub enum StageBlockConfig {
+    /// A MobileNetV2 inverted residual.
+    InvertedResidual(InvertedResidualConfig),
+    /// A MobileViT block.
+    MobileVit(MobileVitBlockConfig),
+}
+
+/// One block of a stage. The enum variant does not appear in reference key names
+/// (`stages.2.1.conv_kxk...`).
+#[derive(Module, Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum StageBlock {
+    /// A MobileNetV2 inverted residual.
+    InvertedResidual(InvertedResidual),
+    /// A MobileViT block.
+    MobileVit(MobileVitBlock),
+}
+
+/// MobileViT v1: stem, five stages, a 1x1 expansion and a classifier head. Field names are
+/// timm's, so that timm state dicts map onto it one to one.
+#[derive(Module, Debug)]
+pub struct MobileVit {
+    /// 3x3 stride-2 convolution, 3 -> 16.
+    pub stem: ConvNormAct,
+    /// Five stages of blocks.
+    pub stages: Vec<Vec<StageBlock>>,
+    /// 1x1 expansion to `min(4 * C5, 960)` channels.
+    pub final_conv: ConvNormAct,
+    /// Pooling, dropout and classifier.
+    pub head: ClassifierHead,
+    /// The configuration the model was built from.
+    #[module(skip)]
+    pub config: MobileVitConfig,
+}
+
+impl MobileVitConfig {
+    /// A model of `variant` for ImageNet-1k with the ml-cvnets/timm options.
+    pub fn imagenet(variant: Variant) -> Self {
+        Self::new(variant)
+    }
+
+    /// The options PaddleClas's implementation needs for identical outputs: nearest fold-back,
+    /// final LayerNorm epsilon 1e-6, dropout 0.1 inside the MLP.
+    pub fn paddle(variant: Variant) -> Self {
+        Self::new(variant)
+            .with_fold_resize(FoldResize::Nearest)
+            .with_final_norm_eps(1e-6)
+            .with_transformer_dropout(Some(0.1))
+            .with_ffn_dropout(0.1)
+    }
+
+    /// Transformer residual dropout in effect.
+    pub fn effective_transformer_dropout(&self) -> f64 {
+        self.transformer_dropout
+            .unwrap_or(self.variant.spec().transformer_dropout)
+    }
+
+    /// Checks the options a user can set.
+    pub fn validate(&self) -> Result<(), ModelError> {
+        if self.num_classes == 0 {
+            return Err(ModelError::NoClasses);
+        }
+        let rates = [
+            ("transformer_dropout", self.effective_transformer_dropout()),
+            ("attn_dropout", self.attn_dropout),
+            ("ffn_dropout", self.ffn_dropout),
+            ("classifier_dropout", self.classifier_dropout),
+        ];
+        for (name, rate) in rates {
+            if !(0.0..1.0).contains(&rate) {
+                return Err(ModelError::InvalidOption(format!(
+                    "{name} must be in [0, 1), got {rate}"
+                )));
+            }
+        }
+        if !(self.final_norm_eps > 0.0 && self.final_norm_eps.is_finite()) {
+            return Err(ModelError::InvalidOption(format!(
+                "final_norm_eps must be positive, got {}",
+                self.final_norm_eps
+            )));
+        }
+        Ok(())
+    }
+
+    /// The stem.
+    pub fn stem(&self) -> ConvNormActConfig {
+        let spec = self.variant.spec();
+        ConvNormActConfig::new(IN_CHANNELS, spec.stem_channels, 3).with_stride(2)
+    }
+
+    /// The blocks of each stage, in order: the architecture table expanded.
+    pub fn stages(&self) -> Vec<Vec<StageBlockConfig>> {
+        let spec = self.variant.spec();
+        let mut in_channels = spec.stem_channels;
+        let mut stages = Vec::with_capacity(spec.stages.len());
+        for stage in &spec.stages {
+            let mut blocks = Vec::new();
+            for index in 0..stage.inverted_residuals {
+                let stride = if index == 0 { stage.stride } else { 1 };
+                blocks.push(StageBlockConfig::InvertedResidual(
+                    InvertedResidualConfig::new(
+                        in_channels,
+                        stage.channels,
+                        stride,
+                        spec.expansion,
+                    ),
+                ));
+                in_channels = stage.channels;
+            }
+            if let Some(transformer) = stage.transformer {
+                blocks.push(StageBlockConfig::MobileVit(
+                    MobileVitBlockConfig::new(
+                        stage.channels,
+                        transformer.dim,
+                        transformer.depth,
+                        NUM_HEADS,
+                        MLP_RATIO * transformer.dim,
+                        PATCH_SIZE,
+                    )
+                    .with_dropout(self.effective_transformer_dropout())
+                    .with_attn_dropout(self.attn_dropout)
+                    .with_ffn_dropout(self.ffn_dropout)
+                    .with_final_norm_eps(self.final_norm_eps)
+                    .with_fold_resize(self.fold_resize),
+                ));
+            }
+            stages.push(blocks);
+        }
+        stages
+    }
+
+    /// The 1x1 expansion after the last stage.
+    pub fn final_conv(&self) -> ConvNormActConfig {
+        let spec = self.variant.spec();
+        ConvNormActConfig::pointwise(spec.stages[4].channels, spec.final_channels())
+    }
+
+    /// The classifier head.
+    pub fn head(&self) -> ClassifierHeadConfig {
+        ClassifierHeadConfig::new(self.variant.spec().final_channels(), self.num_classes)
+            .with_dropout(self.classifier_dropout)
+    }
+
+    /// Builds the model with the reference initialisation, drawing from the device's RNG
+    /// (seed it with `device.seed(..)` for a reproducible model).
+    pub fn init(&self, device: &Device) -> Result<MobileVit, ModelError> {
+        self.validate()?;
+        let stages = self
+            .stages()
+            .iter()
+            .map(|blocks| blocks.iter().map(|block| block.init(device)).collect())
+            .collect();
+        Ok(MobileVit {
+            stem: self.stem().init(device),
+            stages,
+            final_conv: self.final_conv().init(device),
+            head: self.head().init(device),
+            config: self.clone(),
+        })
+    }
+}
+
+impl Default for MobileVitConfig {
+    fn default() -> Self {
+        Self::imagenet(Variant::Xxs)
+    }
+}
+
+impl StageBlockConfig {
+    /// Builds the block.
+    pub fn init(&self, device: &Device) -> StageBlock {
+        match self {
+            Self::InvertedResidual(config) => StageBlock::InvertedResidual(config.init(device)),
+            Self::MobileVit(config) => StageBlock::MobileVit(config.init(device)),
+        }
+    }
+}
+
+impl StageBlock {
+    /// # Shapes
+    /// - `input`: `[B, C_in, H, W]`
+    /// - output: `[B, C_out, H', W']`
+    pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
+        match self {
+            Self::InvertedResidual(block) => block.forward(input),
+            Self::MobileVit(block) => block.forward(input),
+        }
+    }
+}
+
+impl MobileVit {
+    /// Logits.
+    ///
+    /// # Shapes
+    /// - `images`: `[B, 3, H, W]`, `H, W >= 32`
+    /// - output: `[B, num_classes]`
+    pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
+        self.forward_head(self.forward_features(images))
+    }
+
+    /// Features before pooling: stem, stages and the 1x1 expansion.
+    ///
+    /// # Shapes
+    /// - `images`: `[B, 3, H, W]`
+    /// - output: `[B, min(4 * C5, 960), ceil(H / 32), ceil(W / 32)]`
+    pub fn forward_features(&self, images: Tensor<4>) -> Tensor<4> {
+        let x = self.stem.forward(images);
+        let x = self
+            .stages
+            .iter()
+            .flatten()
+            .fold(x, |x, block| block.forward(x));
+        self.final_conv.forward(x)
+    }
+
+    /// Output of each stage, stem first (for inspection and feature extraction).
+    ///
+    /// # Shapes
+    /// - `images`: `[B, 3, H, W]`
+    /// - output: 6 maps, `[B, C_k, H / s_k, W / s_k]` with `s = 2, 2, 4, 8, 16, 32`
+    pub fn forward_stages(&self, images: Tensor<4>) -> Vec<Tensor<4>> {
+        let mut x = self.stem.forward(images);
+        let mut maps = vec![x.clone()];
+        for stage in &self.stages {
+            x = stage.iter().fold(x, |x, block| block.forward(x));
+            maps.push(x.clone());
+        }
+        maps
+    }
+
+    /// Pooling, dropout and classifier on the output of [`forward_features`](Self::forward_features).
+    ///
+    /// # Shapes
+    /// - `features`: `[B, C, h, w]`
+    /// - output: `[B, num_classes]`
+    pub fn forward_head(&self, features: Tensor<4>) -> Tensor<2> {
+        self.head.forward(features)
+    }
+
+    /// The same network with a freshly initialised `num_classes`-way classifier, for
+    /// fine-tuning on another label set.
+    pub fn with_new_head(
+        mut self,
+        num_classes: usize,
+        device: &Device,
+    ) -> Result<Self, ModelError> {
+        let config = self.config.clone().with_num_classes(num_classes);
+        config.validate()?;
+        self.head = config.head().init(device);
+        self.config = config;
+        Ok(self)
+    }
+
+    /// Trainable parameters and BatchNorm running statistics, counted on the module.
+    pub fn parameter_counts(&self) -> ParameterCounts {
+        let mut counter = ParameterCounter::default();
+        self.visit(&mut counter);
+        counter.counts
+    }
+
+    /// Number of classes of the head.
+    pub fn num_classes(&self) -> usize {
+        self.head.num_classes()
+    }
+
+    /// Checks that `[B, C, H, W]` can go through the network.
+    pub fn check_input(dims: [usize; 4]) -> Result<(), ModelError> {
+        let [batch, channels, height, width] = dims;
+        if batch == 0 {
+            return Err(ModelError::InvalidInput("the batch is empty".into()));
+        }
+        if channels != IN_CHANNELS {
+            return Err(ModelError::InvalidInput(format!(
+                "expected {IN_CHANNELS} channels (NCHW), got shape {dims:?}"
+            )));
+        }
+        if height < MIN_INPUT_SIZE || width < MIN_INPUT_SIZE {
+            return Err(ModelError::InvalidInput(format!(
+                "images must be at least {MIN_INPUT_SIZE}x{MIN_INPUT_SIZE} (the network \
+                 downsamples 32 times), got {height}x{width}"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Numbers of scalars in a module.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ParameterCounts {
+    /// Trainable parameters.
+    pub trainable: u64,
+    /// Running statistics (BatchNorm means and variances).
+    pub buffers: u64,
+}
+
+/// Names of the non-trainable running-state fields of Burn's norm layers.
+const RUNNING_STATE_FIELDS: [&str; 2] = ["running_mean", "running_var"];
+
+#[derive(Default)]
+struct ParameterCounter {
+    path: Vec<String>,
+    counts: ParameterCounts,
+}
+
+impl ModuleVisitor for ParameterCounter {
+    fn enter_module(&mut self, name: &str, _container_type: &str) {
+        self.path.push(name.to_string());
+    }
+
+    fn exit_module(&mut self, _name: &str, _container_type: &str) {
+        self.path.pop();
+    }
+
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let count = param.shape().num_elements() as u64;
+        let is_buffer = self
+            .path
+            .last()
+            .is_some_and(|field| RUNNING_STATE_FIELDS.contains(&field.as_str()));
+        if is_buffer {
+            self.counts.buffers += count;
+        } else {
+            self.counts.trainable += count;
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! Parameter, MAC and FLOP counts against the figures of the references.
+
+use burn::tensor::Device;
+use mobilevit::{MobileVitConfig, Variant};
+
+/// Trainable parameters: timm 1.0.31 and PaddleClas 2.6.0 agree.
+const PARAMS: [u64; 3] = [1_272_024, 2_317_848, 5_578_632];
+/// Trainable parameters plus BatchNorm running statistics (PaddleClas's "Params").
+const PARAMS_WITH_BUFFERS: [u64; 3] = [1_276_136, 2_326_296, 5_590_888];
+/// MACs at 256x256 from `torch.utils.flop_counter.FlopCounterMode` on timm's models.
+const MACS_256: [u64; 3] = [407_364_096, 1_025_911_808, 2_000_831_488];
+/// PaddleClas's published "FLOPs (M)" at 256x256.
+const PADDLE_FLOPS_256_M: [f64; 3] = [337.24, 930.75, 1849.35];
+
+#[test]
+fn analytic_counts_match_the_references() {
+    for (index, variant) in Variant::ALL.into_iter().enumerate() {
+        let cost = MobileVitConfig::imagenet(variant).cost([256, 256]);
+        assert_eq!(cost.total.params, PARAMS[index], "{variant} params");
+        assert_eq!(
+            cost.total.params + cost.total.buffers,
+            PARAMS_WITH_BUFFERS[index],
+            "{variant} params + buffers"
+        );
+        assert_eq!(cost.total.macs, MACS_256[index], "{variant} MACs");
+        let flops_m = cost.total.paddle_flops as f64 / 1e6;
+        let relative = (flops_m - PADDLE_FLOPS_256_M[index]).abs() / PADDLE_FLOPS_256_M[index];
+        assert!(
+            relative < 0.005,
+            "{variant} PaddleClas FLOPs {flops_m:.2} M vs {} M",
+            PADDLE_FLOPS_256_M[index]
+        );
+    }
+}
+
+#[test]
+fn built_modules_have_the_counted_parameters() {
+    let device = Device::flex();
+    for variant in Variant::ALL {
+        for num_classes in [1000, 10] {
+            let config = MobileVitConfig::imagenet(variant).with_num_classes(num_classes);
+            let counts = config.init(&device).unwrap().parameter_counts();
+            let cost = config.cost([256, 256]);
+            assert_eq!(
+                counts.trainable, cost.total.params,
+                "{variant}/{num_classes}"
+            );
+            assert_eq!(
+                counts.buffers, cost.total.buffers,
+                "{variant}/{num_classes}"
+            );
+        }
+    }
+}
+
+#[test]
+fn stage_sizes_follow_the_downsampling() {
+    let cost = MobileVitConfig::imagenet(Variant::S).cost([256, 256]);
+    let sizes: Vec<_> = cost.stages.iter().map(|s| s.output_size[0]).collect();
+    assert_eq!(sizes, [128, 128, 64, 32, 16, 8, 1]);
+    let odd = MobileVitConfig::imagenet(Variant::S).cost([193, 301]);
+    let sizes: Vec<_> = odd.stages.iter().map(|s| s.output_size).collect();
+    assert_eq!(
+        sizes,
+        [
+            [97, 151],
+            [97, 151],
+            [49, 76],
+            [25, 38],
+            [13, 19],
+            [7, 10],
+            [1, 1]
+        ]
+    );
+    let per_stage: u64 = cost.stages.iter().map(|s| s.cost.params).sum();
+    assert_eq!(per_stage, PARAMS[2]);
+}
+
+#[test]
+fn per_stage_parameters_match_the_spec_breakdown() {
+    // From the spec's per-stage table for XXS: stem 464, L1 1,472, L2 7,696,
+    // L3 4,176 + 135,712, L4 12,128 + 329,696, L5 20,256 + 413,184, exp 26,240 + fc 321,000.
+    let cost = MobileVitConfig::imagenet(Variant::Xxs).cost([256, 256]);
+    let params: Vec<_> = cost.stages.iter().map(|s| s.cost.params).collect();
+    assert_eq!(
+        params,
+        [
+            464,
+            1_472,
+            7_696,
+            4_176 + 135_712,
+            12_128 + 329_696,
+            20_256 + 413_184,
+            26_240 + 321_000
+        ]
+    );
+}
