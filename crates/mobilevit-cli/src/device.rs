@@ -1,6 +1,5 @@
 //! Choosing the compute device from the command line.
 
-use anyhow::bail;
 use burn::tensor::Device;
 use clap::ValueEnum;
 
@@ -33,7 +32,7 @@ fn cpu() -> anyhow::Result<Device> {
 
 #[cfg(not(feature = "flex"))]
 fn cpu() -> anyhow::Result<Device> {
-    bail!("this build has no CPU backend: rebuild with `--features flex`")
+    anyhow::bail!("this build has no CPU backend: rebuild with `--features flex`")
 }
 
 #[cfg(feature = "wgpu")]
@@ -43,7 +42,9 @@ fn wgpu() -> anyhow::Result<Device> {
 
 #[cfg(not(feature = "wgpu"))]
 fn wgpu() -> anyhow::Result<Device> {
-    bail!("this build has no wgpu backend: rebuild with `cargo build --release --features wgpu`")
+    anyhow::bail!(
+        "this build has no wgpu backend: rebuild with `cargo build --release --features wgpu`"
+    )
 }
 
 #[cfg(feature = "cuda")]
@@ -53,5 +54,7 @@ fn cuda() -> anyhow::Result<Device> {
 
 #[cfg(not(feature = "cuda"))]
 fn cuda() -> anyhow::Result<Device> {
-    bail!("this build has no CUDA backend: rebuild with `cargo build --release --features cuda`")
+    anyhow::bail!(
+        "this build has no CUDA backend: rebuild with `cargo build --release --features cuda`"
+    )
 }

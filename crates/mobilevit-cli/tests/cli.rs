@@ -21,6 +21,19 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// Runs the binary, expects it to fail, and returns what it printed on stderr after checking
+/// that it contains `needle`.
+fn fails_with(args: &[&str], needle: &str) -> String {
+    let output = mobilevit(args);
+    let message = stderr(&output);
+    assert!(!output.status.success(), "{args:?} succeeded");
+    assert!(
+        message.contains(needle),
+        "{args:?}: '{needle}' not in: {message}"
+    );
+    message
+}
+
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
 }
@@ -40,17 +53,22 @@ fn read_logits(path: &Path) -> Vec<f32> {
     logits.into_data().try_to_vec().unwrap()
 }
 
+/// Runs the binary, expects success, and returns what it printed on stdout.
+fn succeeds(args: &[&str]) -> String {
+    let output = mobilevit(args);
+    assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+    stdout(&output)
+}
+
 #[test]
 fn info_prints_the_reference_counts() {
     let expected = [
-        ("MobileViT_XXS", "1,272,024", "407,364,096", "337.2"),
-        ("mobilevit_xs", "2,317,848", "1,025,911,808", "930."),
-        ("mobilevit_S", "5,578,632", "2,000,831,488", "1849."),
+        ("MobileViT_XXS", "1,272,024", "407,364,096", "337.24 M"),
+        ("mobilevit_xs", "2,317,848", "1,025,911,808", "930.75 M"),
+        ("mobilevit_S", "5,578,632", "2,000,831,488", "1849.35 M"),
     ];
     for (model, params, macs, flops) in expected {
-        let output = mobilevit(&["info", "--model", model]);
-        assert!(output.status.success(), "{}", stderr(&output));
-        let text = stdout(&output);
+        let text = succeeds(&["info", "--model", model]);
         for figure in [params, macs, flops] {
             assert!(text.contains(figure), "{model}: {figure} not in\n{text}");
         }
@@ -59,7 +77,7 @@ fn info_prints_the_reference_counts() {
 
 #[test]
 fn info_json_has_exactly_the_documented_keys() {
-    let output = mobilevit(&[
+    let text = succeeds(&[
         "info",
         "--model",
         "mobilevit_xxs",
@@ -69,23 +87,20 @@ fn info_json_has_exactly_the_documented_keys() {
         "10",
         "--json",
     ]);
-    assert!(output.status.success(), "{}", stderr(&output));
-    let report: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    let report: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
     let mut keys: Vec<_> = report.as_object().unwrap().keys().cloned().collect();
     keys.sort();
-    assert_eq!(
-        keys,
-        [
-            "buffers",
-            "image_size",
-            "macs",
-            "model",
-            "num_classes",
-            "paddle_flops",
-            "params",
-            "stages"
-        ]
-    );
+    let documented = [
+        "buffers",
+        "image_size",
+        "macs",
+        "model",
+        "num_classes",
+        "paddle_flops",
+        "params",
+        "stages",
+    ];
+    assert_eq!(keys, documented);
     assert_eq!(report["model"], "MobileViT_XXS");
     assert_eq!(report["image_size"], serde_json::json!([193, 301]));
     assert_eq!(report["num_classes"], 10);
@@ -97,19 +112,14 @@ fn info_json_has_exactly_the_documented_keys() {
 
 #[test]
 fn info_rejects_unknown_models_and_sizes() {
-    let output = mobilevit(&["info", "--model", "mobilevit_m"]);
-    assert!(!output.status.success());
-    assert!(
-        stderr(&output).contains("MobileViT_XXS"),
-        "{}",
-        stderr(&output)
+    fails_with(&["info", "--model", "mobilevit_m"], "MobileViT_XXS");
+    fails_with(
+        &["info", "--model", "xxs", "--image-size", "16"],
+        "at least 32x32",
     );
-    let output = mobilevit(&["info", "--model", "xxs", "--image-size", "16"]);
-    assert!(!output.status.success());
-    assert!(
-        stderr(&output).contains("at least 32x32"),
-        "{}",
-        stderr(&output)
+    fails_with(
+        &["info", "--model", "xxs", "--image-size", "0x5"],
+        "cannot be 0",
     );
 }
 
@@ -124,55 +134,22 @@ fn forward_is_reproducible_and_round_trips_through_a_checkpoint() {
         dir.path().join("c.npy"),
     );
     let checkpoint = dir.path().join("seeded.bpk");
-    let seeded = |out: &Path, extra: &[&str]| {
-        let mut args = vec![
-            "forward",
-            "--model",
-            "MobileViT_XS",
-            "--seed",
-            "5",
-            "--input",
-            path(&input),
-            "--output",
-            path(out),
-        ];
-        args.extend_from_slice(extra);
-        let output = mobilevit(&args);
-        assert!(output.status.success(), "{}", stderr(&output));
-    };
-    seeded(&first, &["--save-checkpoint", path(&checkpoint)]);
-    seeded(&second, &[]);
-    let output = mobilevit(&[
-        "forward",
-        "--weights",
-        path(&checkpoint),
-        "--input",
-        path(&input),
-        "--output",
-        path(&reloaded),
-    ]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    let io = ["--input", path(&input), "--output"];
+    let seeded = ["forward", "--model", "MobileViT_XS", "--seed", "5"];
+    let save = ["--save-checkpoint", path(&checkpoint)];
+    succeeds(&[&seeded[..], &io, &[path(&first)], &save].concat());
+    succeeds(&[&seeded[..], &io, &[path(&second)]].concat());
+    let from_checkpoint = ["forward", "--weights", path(&checkpoint)];
+    succeeds(&[&from_checkpoint[..], &io, &[path(&reloaded)]].concat());
     let logits = read_logits(&first);
     assert_eq!(logits.len(), 2 * 1000);
     assert_eq!(logits, read_logits(&second));
     assert_eq!(logits, read_logits(&reloaded));
 
-    let output = mobilevit(&[
-        "forward",
-        "--model",
-        "mobilevit_s",
-        "--weights",
-        path(&checkpoint),
-        "--input",
-        path(&input),
-        "--output",
-        path(&reloaded),
-    ]);
-    assert!(!output.status.success());
-    assert!(
-        stderr(&output).contains("holds MobileViT_XS"),
-        "{}",
-        stderr(&output)
+    let other_model = ["--model", "mobilevit_s"];
+    fails_with(
+        &[&from_checkpoint[..], &other_model, &io, &[path(&reloaded)]].concat(),
+        "holds MobileViT_XS",
     );
 }
 
@@ -181,10 +158,8 @@ fn forward_with_timm_weights_reproduces_timm() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("logits.npy");
     let fixtures = fixtures();
-    let output = mobilevit(&[
+    succeeds(&[
         "forward",
-        "--model",
-        "mobilevit_xxs",
         "--weights",
         path(&fixtures.join("timm_xxs_seed0.safetensors")),
         "--input",
@@ -192,7 +167,6 @@ fn forward_with_timm_weights_reproduces_timm() {
         "--output",
         path(&out),
     ]);
-    assert!(output.status.success(), "{}", stderr(&output));
     let expected = read_logits(&fixtures.join("timm_xxs_logits_200x200.npy"));
     let logits = read_logits(&out);
     let diff = logits
@@ -256,37 +230,33 @@ fn forward_rejects_bad_weights_with_a_clear_message() {
     let input = dir.path().join("x.npy");
     write_images(&input, [1, 3, 64, 64]);
     let out = dir.path().join("y.npy");
+    let run_with = |weights: &Path, extra: &[&str], needle: &str| {
+        let mut args = vec!["forward", "--weights", path(weights)];
+        args.extend_from_slice(extra);
+        args.extend(["--input", path(&input), "--output", path(&out)]);
+        let message = fails_with(&args, needle);
+        assert!(!out.exists(), "wrote logits with bad weights");
+        message
+    };
     let junk = dir.path().join("junk.bpk");
     std::fs::write(&junk, vec![7u8; 4096]).unwrap();
-    let output = mobilevit(&[
-        "forward",
-        "--weights",
-        path(&junk),
-        "--input",
-        path(&input),
-        "--output",
-        path(&out),
-    ]);
-    assert!(!output.status.success());
-    assert!(stderr(&output).contains("junk.bpk"), "{}", stderr(&output));
+    run_with(&junk, &[], "junk.bpk");
 
-    let wrong_variant = fixtures().join("timm_xxs_seed0.safetensors");
-    let output = mobilevit(&[
-        "forward",
-        "--model",
-        "mobilevit_s",
-        "--weights",
-        path(&wrong_variant),
-        "--input",
-        path(&input),
-        "--output",
-        path(&out),
-    ]);
-    assert!(!output.status.success());
-    assert!(
-        stderr(&output).contains("timm_xxs_seed0.safetensors"),
-        "{}",
-        stderr(&output)
+    let junk = dir.path().join("junk.safetensors");
+    std::fs::write(&junk, "garbage").unwrap();
+    run_with(&junk, &[], "not a readable safetensors file");
+
+    let xxs = fixtures().join("timm_xxs_seed0.safetensors");
+    let message = run_with(
+        &xxs,
+        &["--model", "mobilevit_s"],
+        "timm_xxs_seed0.safetensors",
     );
-    assert!(!out.exists());
+    assert!(
+        message.contains("holds MobileViT_XXS weights, not MobileViT_S"),
+        "{message}"
+    );
+
+    run_with(&dir.path().join("absent.bpk"), &[], "absent.bpk");
+    run_with(&input, &[], "unsupported weights format '.npy'");
 }

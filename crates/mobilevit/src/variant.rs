@@ -164,6 +164,17 @@ impl Variant {
     }
 }
 
+impl Variant {
+    /// The variant whose final 1x1 expansion maps `in_channels` to `out_channels`: the pair is
+    /// different for each variant (80 -> 320, 96 -> 384, 160 -> 640), so it identifies weights.
+    pub fn from_final_conv(out_channels: usize, in_channels: usize) -> Option<Variant> {
+        Variant::ALL.into_iter().find(|variant| {
+            let spec = variant.spec();
+            spec.final_channels() == out_channels && spec.stages[4].channels == in_channels
+        })
+    }
+}
+
 impl VariantSpec {
     /// Channels of the 1x1 expansion after the last stage.
     pub fn final_channels(&self) -> usize {
@@ -218,5 +229,13 @@ mod tests {
             .map(|v| v.spec().final_channels())
             .collect();
         assert_eq!(widths, [320, 384, 640]);
+    }
+
+    #[test]
+    fn the_final_expansion_identifies_the_variant() {
+        assert_eq!(Variant::from_final_conv(320, 80), Some(Variant::Xxs));
+        assert_eq!(Variant::from_final_conv(384, 96), Some(Variant::Xs));
+        assert_eq!(Variant::from_final_conv(640, 160), Some(Variant::S));
+        assert_eq!(Variant::from_final_conv(640, 128), None);
     }
 }

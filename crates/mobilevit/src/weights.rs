@@ -15,6 +15,7 @@ use burn_store::{
 
 use crate::error::WeightsError;
 use crate::model::{MobileVit, MobileVitConfig};
+use crate::variant::Variant;
 
 /// Metadata key holding the model configuration as JSON.
 pub const CONFIG_KEY: &str = "mobilevit.config";
@@ -95,11 +96,11 @@ fn config_from_metadata(
 const IGNORED_SOURCE_SUFFIXES: &[&str] = &["num_batches_tracked"];
 
 /// Loads timm-named weights (`timm.create_model('mobilevit_*').state_dict()` saved as
-/// safetensors) into a model built from `config`; the class count is taken from the
-/// classifier in the file.
+/// safetensors). The variant and the class count are read from the file; `expected`, when
+/// given, must agree with it.
 pub fn load_timm_safetensors(
-    config: &MobileVitConfig,
     path: &Path,
+    expected: Option<Variant>,
     device: &Device,
 ) -> Result<MobileVit, WeightsError> {
     if !path.is_file() {
@@ -113,8 +114,26 @@ pub fn load_timm_safetensors(
         .skip_enum_variants(true)
         .allow_partial(true)
         .validate(false);
-    let num_classes = classifier_outputs(path, &mut store)?;
-    let mut model = config.clone().with_num_classes(num_classes).init(device)?;
+    let [final_out, final_in, _, _] = torch_shape::<4>(path, &mut store, "final_conv.conv.weight")?;
+    let variant =
+        Variant::from_final_conv(final_out, final_in).ok_or_else(|| WeightsError::Mismatch {
+            path: path.to_path_buf(),
+            message: format!(
+                "'final_conv.conv.weight' maps {final_in} to {final_out} channels, which is no \
+                 MobileViT v1 variant (XXS 80 -> 320, XS 96 -> 384, S 160 -> 640)"
+            ),
+        })?;
+    if let Some(expected) = expected.filter(|expected| *expected != variant) {
+        return Err(WeightsError::Mismatch {
+            path: path.to_path_buf(),
+            message: format!("the file holds {variant} weights, not {expected}"),
+        });
+    }
+    // PyTorch layout: [num_classes, features].
+    let [num_classes, _] = torch_shape::<2>(path, &mut store, "head.fc.weight")?;
+    let mut model = MobileVitConfig::imagenet(variant)
+        .with_num_classes(num_classes)
+        .init(device)?;
     let result = model
         .load_from(&mut store)
         .map_err(|error| WeightsError::Io {
@@ -125,20 +144,27 @@ pub fn load_timm_safetensors(
     Ok(model)
 }
 
-fn classifier_outputs(path: &Path, store: &mut SafetensorsStore) -> Result<usize, WeightsError> {
-    let unreadable = |message: String| WeightsError::Io {
-        path: path.to_path_buf(),
-        message,
-    };
+/// The shape of tensor `name` of the file, which must have rank `D`.
+fn torch_shape<const D: usize>(
+    path: &Path,
+    store: &mut SafetensorsStore,
+    name: &str,
+) -> Result<[usize; D], WeightsError> {
     let tensor = store
-        .get_tensor("head.fc.weight")
-        .map_err(|error| unreadable(format!("not a readable safetensors file: {error}")))?
+        .get_tensor(name)
+        .map_err(|error| WeightsError::Io {
+            path: path.to_path_buf(),
+            message: format!("not a readable safetensors file: {error}"),
+        })?
         .ok_or_else(|| WeightsError::Mismatch {
             path: path.to_path_buf(),
-            message: "no 'head.fc.weight': not timm MobileViT weights".into(),
+            message: format!("no '{name}': not timm MobileViT weights"),
         })?;
-    // PyTorch layout: [num_classes, features].
-    Ok(tensor.shape.dims::<2>()[0])
+    let dims = tensor.shape.as_slice().to_vec();
+    dims.clone().try_into().map_err(|_| WeightsError::Mismatch {
+        path: path.to_path_buf(),
+        message: format!("'{name}' has shape {dims:?}, expected rank {D}"),
+    })
 }
 
 /// Fails unless every model tensor was filled from the file and every file tensor was used.

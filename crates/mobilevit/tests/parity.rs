@@ -20,9 +20,10 @@ fn repo_dir(relative: &str) -> PathBuf {
 
 fn check_timm(dir: &Path, variant: &str, sizes: &[&str], tolerance: f32) {
     let device = Device::flex();
-    let config = MobileVitConfig::imagenet(variant.parse::<Variant>().unwrap());
+    let expected = variant.parse::<Variant>().unwrap();
     let weights = dir.join(format!("timm_{variant}_seed0.safetensors"));
-    let model = load_timm_safetensors(&config, &weights, &device).unwrap();
+    let model = load_timm_safetensors(&weights, Some(expected), &device).unwrap();
+    assert_eq!(model.config, MobileVitConfig::imagenet(expected));
     for size in sizes {
         let read = |kind: &str| dir.join(format!("timm_{variant}_{kind}_{size}.npy"));
         let input: Tensor<4> = npy::read_f32(&read("input"), &device).unwrap();

@@ -14,8 +14,8 @@ use crate::device::DeviceKind;
 /// Arguments of `mobilevit forward`.
 #[derive(Args, Debug)]
 pub struct ForwardArgs {
-    /// Model: MobileViT_XXS, MobileViT_XS, MobileViT_S (or mobilevit_xxs, ...). Taken from
-    /// the checkpoint when `--weights` is a `.bpk`.
+    /// Model: MobileViT_XXS, MobileViT_XS, MobileViT_S (or mobilevit_xxs, ...). Read from the
+    /// weights when they are given; if both are given they must agree.
     #[arg(long, short)]
     model: Option<Variant>,
     /// Weights: a mobilevit-rs checkpoint (`.bpk`) or timm weights (`.safetensors`).
@@ -113,16 +113,7 @@ fn build_model(args: &ForwardArgs, device: &Device) -> anyhow::Result<MobileVit>
             }
             Ok(checkpoint.model)
         }
-        "safetensors" => {
-            let Some(variant) = args.model else {
-                bail!("{}: give --model for timm weights", weights.display());
-            };
-            Ok(load_timm_safetensors(
-                &MobileVitConfig::imagenet(variant),
-                weights,
-                device,
-            )?)
-        }
+        "safetensors" => Ok(load_timm_safetensors(weights, args.model, device)?),
         other => bail!(
             "{}: unsupported weights format '.{other}' (expected .bpk or .safetensors)",
             weights.display()
