@@ -4,7 +4,7 @@ use burn::module::{Module, ModuleVisitor, Param};
 use burn::tensor::Gradients;
 use burn::tensor::{Device, Distribution, Tensor};
 use mobilevit::blocks::FoldResize;
-use mobilevit::{MobileVit, MobileVitConfig, Variant};
+use mobilevit::{MobileVit, MobileVitConfig, StageBlock, Variant};
 
 fn images(shape: [usize; 4], device: &Device) -> Tensor<4> {
     Tensor::random(shape, Distribution::Uniform(0.0, 1.0), device)
@@ -145,10 +145,55 @@ fn inputs_that_cannot_go_through_are_rejected() {
 }
 
 #[test]
-fn paddle_options_are_a_preset() {
+fn paddle_options_reach_every_mobilevit_block() {
+    // PaddleClas's final-LayerNorm epsilon barely moves random-weight logits (about 1e-6), so
+    // the parity fixtures cannot see it: check the built modules instead.
+    let device = Device::flex();
     let config = MobileVitConfig::paddle(Variant::S);
     assert_eq!(config.fold_resize, FoldResize::Nearest);
     assert_eq!(config.final_norm_eps, 1e-6);
+    let model = config.init(&device).unwrap();
+    let blocks: Vec<_> = model
+        .stages
+        .iter()
+        .flatten()
+        .filter_map(|block| match block {
+            StageBlock::MobileVit(block) => Some(block),
+            StageBlock::InvertedResidual(_) => None,
+        })
+        .collect();
+    assert_eq!(blocks.len(), 3);
+    for block in blocks {
+        // Tokens of variance 1e-6: LayerNorm gives 1e-3 / sqrt(1e-6 + eps), which is
+        // 0.707 with eps 1e-6 and 0.302 with 1e-5.
+        let [dim] = block.norm.gamma.dims();
+        let tokens: Vec<f32> = (0..dim)
+            .map(|i| if i % 2 == 0 { 1e-3 } else { -1e-3 })
+            .collect();
+        let tokens = Tensor::<1>::from_floats(tokens.as_slice(), &device).reshape([1, 1, dim]);
+        let normed = |norm: &burn::nn::LayerNorm| {
+            norm.forward(tokens.clone())
+                .into_data()
+                .try_to_vec::<f32>()
+                .unwrap()[0]
+        };
+        assert!(
+            (normed(&block.norm) - 0.7071).abs() < 1e-3,
+            "final norm eps"
+        );
+        let first_layer = &block.transformer[0];
+        assert!(
+            (normed(&first_layer.norm1) - 0.3015).abs() < 1e-3,
+            "layer norm eps"
+        );
+        assert_eq!(block.fold_resize, FoldResize::Nearest);
+        assert!(
+            block
+                .transformer
+                .iter()
+                .all(|layer| layer.mlp.drop.prob == 0.1)
+        );
+    }
     let timm = MobileVitConfig::imagenet(Variant::Xxs);
     assert_eq!(timm.effective_transformer_dropout(), 0.05);
     assert_eq!(

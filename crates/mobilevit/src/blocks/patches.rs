@@ -163,6 +163,38 @@ mod tests {
     }
 
     #[test]
+    fn nearest_resize_picks_floor_of_the_scaled_index() {
+        // PaddleClas's fold-back: source index floor(dst * in / out), as F.interpolate's
+        // default 'nearest'.
+        let device = Device::flex();
+        let (size_in, size_out) = ([8, 6], [7, 5]);
+        let map = arange_map([1, 2, size_in[0], size_in[1]], &device);
+        let source = map.to_data().try_to_vec::<f32>().unwrap();
+        let resized = resize(map, size_out, FoldResize::Nearest);
+        assert_eq!(resized.dims(), [1, 2, 7, 5]);
+        let values = resized.to_data().try_to_vec::<f32>().unwrap();
+        for c in 0..2 {
+            for y in 0..size_out[0] {
+                for x in 0..size_out[1] {
+                    let sy = y * size_in[0] / size_out[0];
+                    let sx = x * size_in[1] / size_out[1];
+                    let want = source[(c * size_in[0] + sy) * size_in[1] + sx];
+                    let got = values[(c * size_out[0] + y) * size_out[1] + x];
+                    assert_eq!(got, want, "c={c} y={y} x={x}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn resizing_to_the_same_size_is_the_identity() {
+        let device = Device::flex();
+        let map = arange_map([1, 1, 4, 4], &device);
+        let same = resize(map.clone(), [4, 4], FoldResize::Bilinear);
+        assert_eq!(same.to_data(), map.to_data());
+    }
+
+    #[test]
     fn the_grid_rounds_up_to_whole_patches() {
         let grid = PatchGrid::covering(7, 13, [2, 2]);
         assert_eq!(grid.size(), [8, 14]);

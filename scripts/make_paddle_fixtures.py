@@ -1,0 +1,439 @@
+#!/usr/bin/env python3
+"""Produce parity fixtures for mobilevit-rs from the PaddleClas reference implementation.
+
+The companion of scripts/make_fixtures.py (timm, HF transformers, ml-cvnets) for PaddleClas's
+``MobileViT_{XXS,XS,S}`` (``paddleclas.ppcls.arch.backbone.model_zoo.mobilevit``). It builds the
+model with random (never downloaded) weights, perturbs them so that every branch contributes to
+the output, runs deterministic inputs through it and writes:
+
+    {out}/paddle_{V}_seed{seed}.pdparams    paddle.save(model.state_dict()): a plain pickle
+                                            (protocol 4) of a dict, structured name ->
+                                            numpy.ndarray (float32), plus the entry
+                                            "StructuredToParameterName@@" (a dict of structured
+                                            name -> internal parameter name, to be skipped).
+                                            Paddle names: BN `_mean`/`_variance`, no
+                                            num_batches_tracked; Linear.weight is [in, out]
+    {out}/paddle_{V}_input_{H}x{W}.npy      float32 NCHW input, batch 2, N(0, 1)
+    {out}/paddle_{V}_logits_{H}x{W}.npy     float32 [2, 1000], eval mode, paddle.no_grad()
+    {out}/paddle_{V}_meta.json              versions, seed, recipe, parameter counts, the norm
+                                            epsilons read from the built model, attention
+                                            peakedness, logits stats, the resize checks below,
+                                            the structure of the .pdparams pickle and the
+                                            sha256 of each file
+
+Pinned reference versions (the fixtures were generated with exactly these):
+
+    paddlepaddle==3.3.1 (CPU), paddleclas==2.6.0, numpy==2.4.6
+
+Build the environment with ``bash /work/shared/tools/reference-venv.sh --paddle .venv-paddle``
+and run, from the repository root:
+
+    .venv-paddle/bin/python scripts/make_paddle_fixtures.py --variants xxs,xs,s --out fixtures-tmp
+        # default sizes 256,224,200,193x301, seed 0 (default --variants is xxs only and the
+        # default --out is fixtures-tmp: nothing of this is committed unless chosen by hand)
+
+PaddleClas differs numerically from timm/HF/ml-cvnets in two places, which these fixtures pin
+down (spec 1.6-1.8): the LayerNorm after the last transformer layer of each MobileViT block has
+epsilon 1e-6 (``Transformer.norm``; the other LayerNorms 1e-5), and when a feature map is not a
+multiple of the 2x2 patch, the block resizes up with ``F.interpolate(mode="bilinear")``
+(align_corners=False, align_mode=0: half-pixel, as torch) but back down with
+``F.interpolate(x, size=[orig_h, orig_w])``, i.e. the default ``mode="nearest"``. 256x256 needs no
+resize; 224x224 resizes only the last block (7x7 -> 8x8 -> 7x7); 200x200 and 193x301 resize all
+three. For every resize the blocks meet, the script checks Paddle's kernels against plain index
+formulas (nearest: source index floor(dst * in / out); bilinear: src = (dst + 0.5) * in / out -
+0.5, clamped at 0) and records the result in the meta file.
+
+The script refuses to run with other paddlepaddle/paddleclas versions unless
+``--allow-other-versions`` is given. Nothing is downloaded (``pretrained=False``); computation is
+float32 on the CPU.
+
+Perturbation recipe (the timm recipe of make_fixtures.py, with numpy draws): after
+``paddle.seed(seed)`` and ``MobileViT_{V}(class_num=1000)``, one ``numpy.random.default_rng(seed)``
+draws, in ``model.named_sublayers()`` order:
+
+    BatchNorm2D  weight ~ U(0.5, 1.5), bias ~ N(0, 0.1), _mean ~ N(0, 0.1), _variance ~ U(0.5, 2.0)
+    LayerNorm    weight ~ U(0.5, 1.5), bias ~ N(0, 0.1)
+    Linear       attn.qkv: weight ~ N(0, QKV_STD); every other Linear (attn.proj, mlp.fc1,
+                 mlp.fc2, linear): weight ~ N(0, 1/sqrt(fan_in)) with fan_in = weight.shape[0]
+                 (Paddle stores [in, out]); all biases ~ N(0, 0.05)
+    Conv2D       kept as PaddleClas initialises them (KaimingUniform in ConvBnAct, Paddle's
+                 default Normal(0, sqrt(2/fan_in)) for the plain pw-linear and 1x1 C->d convs)
+
+Each draw is made in float64 with the array's shape and cast to float32. QKV_STD is 0.3 as in
+make_fixtures.py. Inputs: ``numpy.random.default_rng(seed * 1_000_003 + H * 1000 + W)
+.standard_normal((2, 3, H, W))`` cast to float32.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "2")
+
+import argparse  # noqa: E402
+import hashlib  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import pickle  # noqa: E402
+import pickletools  # noqa: E402
+import platform  # noqa: E402
+import re  # noqa: E402
+import sys  # noqa: E402
+from importlib.metadata import version as dist_version  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import paddle  # noqa: E402
+import paddle.nn as nn  # noqa: E402
+import paddle.nn.functional as F  # noqa: E402
+
+from paddleclas.ppcls.arch.backbone.model_zoo import mobilevit as pc_mobilevit  # noqa: E402
+
+PINNED = {"paddlepaddle": "3.3.1", "paddleclas": "2.6.0"}
+VARIANTS = {"xxs": "MobileViT_XXS", "xs": "MobileViT_XS", "s": "MobileViT_S"}
+BATCH = 2
+QKV_STD = 0.3
+LINEAR_BIAS_STD = 0.05
+NAME_TABLE_KEY = "StructuredToParameterName@@"
+
+RECIPE = {
+    "order": "model.named_sublayers() order, one numpy.random.default_rng(seed) (float64 draws "
+             "cast to float32), after paddle.seed(seed) and MobileViT_{V}(class_num=1000)",
+    "BatchNorm2D": {"weight": "U(0.5, 1.5)", "bias": "N(0, 0.1)",
+                    "_mean": "N(0, 0.1)", "_variance": "U(0.5, 2.0)"},
+    "LayerNorm": {"weight": "U(0.5, 1.5)", "bias": "N(0, 0.1)"},
+    "Linear": {"attn.qkv.weight": f"N(0, {QKV_STD})",
+               "other.weight": "N(0, 1/sqrt(fan_in)), fan_in = weight.shape[0] ([in, out])",
+               "bias": f"N(0, {LINEAR_BIAS_STD})"},
+    "Conv2D": "PaddleClas init (unchanged)",
+    "inputs": "numpy.random.default_rng(seed*1_000_003 + H*1000 + W).standard_normal("
+              f"[{BATCH}, 3, H, W]) cast to float32",
+}
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--variants", default="xxs",
+                   help="comma-separated subset of xxs,xs,s (default: xxs)")
+    p.add_argument("--sizes", default="256,224,200,193x301",
+                   help="comma-separated input sizes; N means NxN, or HxW such as 193x301 "
+                        "(default: 256,224,200,193x301)")
+    p.add_argument("--seed", type=int, default=0, help="seed for weights and inputs (default: 0)")
+    p.add_argument("--out", default="fixtures-tmp", help="output folder (default: fixtures-tmp)")
+    p.add_argument("--allow-other-versions", action="store_true",
+                   help=f"run even if paddlepaddle/paddleclas differ from the pins {PINNED}")
+    args = p.parse_args(argv)
+
+    args.variants = [v.strip().lower() for v in args.variants.split(",") if v.strip()]
+    for v in args.variants:
+        if v not in VARIANTS:
+            p.error(f"unknown variant {v!r}; choose from {','.join(VARIANTS)}")
+    sizes = []
+    for s in args.sizes.split(","):
+        s = s.strip().lower()
+        m = re.fullmatch(r"(\d+)(?:x(\d+))?", s)
+        if not m:
+            p.error(f"bad size {s!r}; use N or HxW")
+        h = int(m.group(1))
+        w = int(m.group(2)) if m.group(2) else h
+        if h < 32 or w < 32:
+            p.error(f"size {s!r} is too small (each side must be at least 32)")
+        sizes.append((h, w))
+    args.sizes = sizes
+    return args
+
+
+def versions() -> dict:
+    return {"paddlepaddle": paddle.__version__, "paddleclas": dist_version("paddleclas"),
+            "numpy": np.__version__, "python": platform.python_version()}
+
+
+def check_versions(allow_other: bool) -> None:
+    v = versions()
+    found = {k: v[k] for k in PINNED}
+    if found != PINNED:
+        msg = f"version mismatch: found {found}, pinned {PINNED}"
+        if not allow_other:
+            sys.exit(msg + " (pass --allow-other-versions to run anyway)")
+        print("WARNING:", msg, file=sys.stderr)
+
+
+def perturb(model: nn.Layer, seed: int) -> None:
+    """Overwrite norm affines, BN running stats and Linear weights, deterministically."""
+    rng = np.random.default_rng(seed)
+
+    def normal(t, std):
+        t.set_value(rng.normal(0.0, std, size=tuple(t.shape)).astype(np.float32))
+
+    def uniform(t, lo, hi):
+        t.set_value(rng.uniform(lo, hi, size=tuple(t.shape)).astype(np.float32))
+
+    for name, m in model.named_sublayers():
+        if isinstance(m, nn.BatchNorm2D):
+            uniform(m.weight, 0.5, 1.5)
+            normal(m.bias, 0.1)
+            normal(m._mean, 0.1)
+            uniform(m._variance, 0.5, 2.0)
+        elif isinstance(m, nn.LayerNorm):
+            uniform(m.weight, 0.5, 1.5)
+            normal(m.bias, 0.1)
+        elif isinstance(m, nn.Linear):
+            fan_in = m.weight.shape[0]  # Paddle Linear.weight is [in, out]
+            std = QKV_STD if name.endswith("attn.qkv") else 1.0 / math.sqrt(fan_in)
+            normal(m.weight, std)
+            if m.bias is not None:
+                normal(m.bias, LINEAR_BIAS_STD)
+
+
+def make_input(seed: int, h: int, w: int) -> np.ndarray:
+    rng = np.random.default_rng(seed * 1_000_003 + h * 1000 + w)
+    return rng.standard_normal((BATCH, 3, h, w)).astype(np.float32)
+
+
+def attention_hooks(model: nn.Layer, stats: dict):
+    """For each Attention layer, the mean over query rows of the largest softmax probability,
+    recomputed (numpy, float64) from the layer's input and its own qkv weights."""
+    handles = []
+    for name, m in model.named_sublayers():
+        if not isinstance(m, pc_mobilevit.Attention):
+            continue
+
+        def hook(layer, inputs, _out, name=name):
+            x = inputs[0].numpy().astype(np.float64)
+            b, n, _ = x.shape
+            heads = layer.num_heads
+            qkv = x @ layer.qkv.weight.numpy().astype(np.float64) + layer.qkv.bias.numpy()
+            qkv = qkv.reshape(b, n, 3, heads, -1).transpose(2, 0, 3, 1, 4)
+            q, k = qkv[0] * layer.scales, qkv[1]
+            logits = q @ k.transpose(0, 1, 3, 2)
+            logits -= logits.max(-1, keepdims=True)
+            attn = np.exp(logits)
+            attn /= attn.sum(-1, keepdims=True)
+            stats[name] = {"tokens": n, "uniform": 1.0 / n,
+                           "mean_max_prob": float(attn.max(-1).mean()),
+                           "mean_entropy_over_log_n": float(
+                               (-(attn * np.log(np.clip(attn, 1e-30, None))).sum(-1)).mean()
+                               / math.log(n))}
+        handles.append(m.register_forward_post_hook(hook))
+    return handles
+
+
+def block_size_hooks(model: nn.Layer, store: dict):
+    """Record the H x W each MobileViT block meets (input of its conv2, the map it may resize)."""
+    handles = []
+    for name, m in model.named_sublayers():
+        if isinstance(m, pc_mobilevit.MobileViTBlock):
+            def hook(layer, inputs, name=name):
+                store[name] = list(inputs[0].shape[2:])
+            handles.append(m.register_forward_pre_hook(hook))
+    return handles
+
+
+def ref_nearest(x: np.ndarray, oh: int, ow: int) -> np.ndarray:
+    ih, iw = x.shape[-2:]
+    rows = np.floor(np.arange(oh) * ih / oh).astype(np.int64)
+    cols = np.floor(np.arange(ow) * iw / ow).astype(np.int64)
+    return x[..., rows[:, None], cols[None, :]]
+
+
+def ref_bilinear(x: np.ndarray, oh: int, ow: int) -> np.ndarray:
+    """Half-pixel bilinear (align_corners=False), as torch; source coordinates clamped at 0."""
+    def axis(n_in, n_out):
+        src = np.maximum((np.arange(n_out) + 0.5) * n_in / n_out - 0.5, 0.0)
+        i0 = np.floor(src).astype(np.int64)
+        i1 = np.minimum(i0 + 1, n_in - 1)
+        return i0, i1, src - i0
+    r0, r1, rl = axis(x.shape[-2], oh)
+    c0, c1, cl = axis(x.shape[-1], ow)
+    x = x.astype(np.float64)
+    top = x[..., r0, :] * (1 - rl)[:, None] + x[..., r1, :] * rl[:, None]
+    return top[..., c0] * (1 - cl) + top[..., c1] * cl
+
+
+def resize_checks(sizes: dict) -> dict:
+    """Paddle's bilinear-up and nearest-down resizes against the index formulas, for every
+    feature-map size a MobileViT block met."""
+    out = {}
+    rng = np.random.default_rng(12345)
+    for name, (h, w) in sizes.items():
+        nh, nw = math.ceil(h / 2) * 2, math.ceil(w / 2) * 2
+        if (nh, nw) == (h, w):
+            out[name] = {"hw": [h, w], "resized": False}
+            continue
+        x = rng.standard_normal((1, 3, h, w)).astype(np.float32)
+        up = F.interpolate(paddle.to_tensor(x), size=[nh, nw], mode="bilinear").numpy()
+        y = rng.standard_normal((1, 3, nh, nw)).astype(np.float32)
+        down = F.interpolate(paddle.to_tensor(y), size=[h, w]).numpy()
+        out[name] = {
+            "hw": [h, w], "resized": True, "padded_hw": [nh, nw],
+            "bilinear_up_max_abs_diff_vs_half_pixel": float(np.abs(up - ref_bilinear(x, nh, nw)).max()),
+            "nearest_down_equals_floor_index": bool(np.array_equal(down, ref_nearest(y, h, w))),
+            "nearest_down_differs_from_bilinear_down_max_abs":
+                float(np.abs(down - ref_bilinear(y, h, w)).max()),
+        }
+    return out
+
+
+def pickle_info(data: bytes) -> dict:
+    """Protocol, the GLOBAL/STACK_GLOBAL (module, name) pairs and the opcodes of a pickle."""
+    proto, found, ops, pushed, memo = None, [], set(), [], {}
+    for op, arg, _pos in pickletools.genops(data):
+        ops.add(op.name)
+        if op.name == "PROTO":
+            proto = arg
+        elif op.name == "GLOBAL":
+            found.append(tuple(arg.split(" ", 1)))
+        elif op.name == "STACK_GLOBAL":
+            found.append((pushed[-2], pushed[-1]))
+        if op.name in ("SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE",
+                       "SHORT_BINSTRING", "BINSTRING", "STRING"):
+            pushed.append(arg)
+        elif op.name in ("BINGET", "LONG_BINGET", "GET"):
+            pushed.append(memo.get(arg))
+        elif op.name in ("BINPUT", "LONG_BINPUT", "PUT"):
+            memo[arg] = pushed[-1] if pushed else None
+        elif op.name == "MEMOIZE":
+            memo[len(memo)] = pushed[-1] if pushed else None
+        else:
+            pushed.append(None)
+    return {"protocol": proto, "globals": sorted({f"{m}.{n}" for m, n in found}),
+            "opcodes": sorted(ops)}
+
+
+def pdparams_info(path: Path) -> dict:
+    data = path.read_bytes()
+    obj = pickle.loads(data)  # our own file, just written
+    arrays = {k: v for k, v in obj.items() if k != NAME_TABLE_KEY}
+    table = obj.get(NAME_TABLE_KEY)
+    return {
+        **pickle_info(data),
+        "top_level_type": type(obj).__name__,
+        "entries": len(obj),
+        "value_types": sorted({f"{type(v).__module__}.{type(v).__name__}" for v in arrays.values()}),
+        "dtypes": sorted({str(v.dtype) for v in arrays.values()}),
+        "all_c_contiguous": all(v.flags["C_CONTIGUOUS"] for v in arrays.values()),
+        "name_table_key": NAME_TABLE_KEY,
+        "name_table_type": type(table).__name__,
+        "name_table_entries": len(table) if table is not None else None,
+        "name_table_sample": dict(list(table.items())[:3]) if table else None,
+        "name_table_is_last": list(obj)[-1] == NAME_TABLE_KEY,
+    }
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def norm_settings(model: nn.Layer) -> dict:
+    eps = {}
+    for name, m in model.named_sublayers():
+        if isinstance(m, nn.LayerNorm):
+            kind = "final_layernorm" if name.endswith("transformer.norm") else "layernorm"
+            eps.setdefault(kind, set()).add(float(m._epsilon))
+        elif isinstance(m, nn.BatchNorm2D):
+            eps.setdefault("batchnorm", set()).add(float(m._epsilon))
+            eps.setdefault("batchnorm_momentum_paddle_convention", set()).add(float(m._momentum))
+    return {k: sorted(v) for k, v in eps.items()}
+
+
+def run_variant(variant: str, args, out: Path) -> None:
+    paddle.seed(args.seed)
+    model = getattr(pc_mobilevit, VARIANTS[variant])(class_num=1000)
+    model.eval()
+    perturb(model, args.seed)
+
+    written: list[Path] = []
+    sd = model.state_dict()
+    params_path = out / f"paddle_{variant}_seed{args.seed}.pdparams"
+    paddle.save(sd, str(params_path))
+    written.append(params_path)
+
+    n_params = sum(int(np.prod(p.shape)) for p in model.parameters() if not p.stop_gradient)
+    n_all = sum(int(np.prod(v.shape)) for v in sd.values())
+    runs, block_sizes = {}, {}
+    for (h, w) in args.sizes:
+        x = make_input(args.seed, h, w)
+        attn_stats, sizes = {}, {}
+        handles = attention_hooks(model, attn_stats) + block_size_hooks(model, sizes)
+        with paddle.no_grad():
+            logits_np = model(paddle.to_tensor(x)).numpy().astype(np.float32)
+        for hd in handles:
+            hd.remove()
+        if not np.all(np.isfinite(logits_np)):
+            sys.exit(f"non-finite logits for {variant} {h}x{w}")
+        tag = f"{h}x{w}"
+        paths = [out / f"paddle_{variant}_input_{tag}.npy",
+                 out / f"paddle_{variant}_logits_{tag}.npy"]
+        np.save(paths[0], x)
+        np.save(paths[1], logits_np)
+        written += paths
+        checks = resize_checks(sizes)
+        block_sizes[tag] = checks
+
+        print(f"[paddle {variant} {tag}] logits std {logits_np.std():.4f}  mean "
+              f"{logits_np.mean():.4f}  absmax {np.abs(logits_np).max():.4f}  std(img0-img1) "
+              f"{(logits_np[0] - logits_np[1]).std():.4f}  argmax {logits_np.argmax(1).tolist()}")
+        for name, s in attn_stats.items():
+            print(f"    attn {name:36s} N={s['tokens']:4d}  mean max-prob {s['mean_max_prob']:.4f} "
+                  f"(uniform {s['uniform']:.4f})  entropy/logN {s['mean_entropy_over_log_n']:.3f}")
+        for name, c in checks.items():
+            if c["resized"]:
+                print(f"    resize {name}: {c['hw']} -> {c['padded_hw']} -> {c['hw']}  bilinear-up "
+                      f"max|d| {c['bilinear_up_max_abs_diff_vs_half_pixel']:.2e}  nearest-down == "
+                      f"floor index: {c['nearest_down_equals_floor_index']}")
+                if not c["nearest_down_equals_floor_index"] or \
+                        c["bilinear_up_max_abs_diff_vs_half_pixel"] > 1e-5:
+                    sys.exit(f"[{variant} {tag}] Paddle resize differs from the index formulas")
+        runs[tag] = {
+            "input_shape": list(x.shape),
+            "logits_shape": list(logits_np.shape),
+            "logits_std": float(logits_np.std()),
+            "logits_mean": float(logits_np.mean()),
+            "logits_absmax": float(np.abs(logits_np).max()),
+            "logits_std_of_row_difference": float((logits_np[0] - logits_np[1]).std()),
+            "argmax": logits_np.argmax(1).tolist(),
+            "mobilevit_block_resizes": checks,
+            "attention": attn_stats,
+        }
+
+    meta = {
+        "model": f"PaddleClas {VARIANTS[variant]}(class_num=1000), pretrained=False",
+        "versions": versions(),
+        "pinned": PINNED,
+        "seed": args.seed,
+        "dtype": "float32", "device": str(paddle.get_device()),
+        "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
+        "perturbation": RECIPE,
+        "norm_epsilons": norm_settings(model),
+        "trainable_params": n_params,
+        "state_dict_elements": n_all,
+        "state_dict_tensors": len(sd),
+        "pdparams": pdparams_info(params_path),
+        "runs": runs,
+        "files": {p.name: {"sha256": sha256(p), "bytes": p.stat().st_size} for p in written},
+    }
+    meta_path = out / f"paddle_{variant}_meta.json"
+    meta_path.write_text(json.dumps(meta, indent=2) + "\n")
+    print(f"[paddle {variant}] trainable params {n_params:,}; state dict {len(sd)} tensors, "
+          f"{n_all:,} elements; norm eps {meta['norm_epsilons']}")
+    for p in written + [meta_path]:
+        print(f"    {p.stat().st_size:>11,d}  {p}")
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    check_versions(args.allow_other_versions)
+    paddle.set_device("cpu")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for variant in args.variants:
+        run_variant(variant, args, out)
+
+
+if __name__ == "__main__":
+    main()
