@@ -166,6 +166,7 @@ fn paddle_options_reach_every_mobilevit_block() {
     for block in blocks {
         // Tokens of variance 1e-6: LayerNorm gives 1e-3 / sqrt(1e-6 + eps), which is
         // 0.707 with eps 1e-6 and 0.302 with 1e-5.
+        let expected = |eps: f32| 1e-3 / (1e-6 + eps).sqrt();
         let [dim] = block.norm.gamma.dims();
         let tokens: Vec<f32> = (0..dim)
             .map(|i| if i % 2 == 0 { 1e-3 } else { -1e-3 })
@@ -178,12 +179,12 @@ fn paddle_options_reach_every_mobilevit_block() {
                 .unwrap()[0]
         };
         assert!(
-            (normed(&block.norm) - 0.7071).abs() < 1e-3,
+            (normed(&block.norm) - expected(1e-6)).abs() < 1e-3,
             "final norm eps"
         );
         let first_layer = &block.transformer[0];
         assert!(
-            (normed(&first_layer.norm1) - 0.3015).abs() < 1e-3,
+            (normed(&first_layer.norm1) - expected(1e-5)).abs() < 1e-3,
             "layer norm eps"
         );
         assert_eq!(block.fold_resize, FoldResize::Nearest);
