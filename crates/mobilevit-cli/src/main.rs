@@ -26,6 +26,9 @@ enum Command {
     Info(commands::info::InfoArgs),
     /// A raw forward pass: NCHW float32 .npy in, logits .npy out.
     Forward(commands::forward::ForwardArgs),
+    /// Weights from timm, HF transformers, ml-cvnets or PaddleClas to a checkpoint, or a
+    /// checkpoint to timm.
+    Convert(commands::convert::ConvertArgs),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +36,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Info(args) => commands::info::run(args),
         Command::Forward(args) => commands::forward::run(args),
+        Command::Convert(args) => commands::convert::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -244,7 +244,7 @@ fn forward_rejects_bad_weights_with_a_clear_message() {
 
     let junk = dir.path().join("junk.safetensors");
     std::fs::write(&junk, "garbage").unwrap();
-    run_with(&junk, &[], "not a readable safetensors file");
+    run_with(&junk, &[], "not a weights file");
 
     let xxs = fixtures().join("timm_xxs_seed0.safetensors");
     let message = run_with(
@@ -258,5 +258,101 @@ fn forward_rejects_bad_weights_with_a_clear_message() {
     );
 
     run_with(&dir.path().join("absent.bpk"), &[], "absent.bpk");
-    run_with(&input, &[], "unsupported weights format '.npy'");
+    run_with(&input, &[], "not a weights file");
+}
+
+#[test]
+fn convert_writes_a_checkpoint_that_forwards_like_the_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixtures().join("paddle_xxs_input_200x200.npy");
+    for (weights, source) in [
+        ("paddle_xxs_seed0.pdparams", "paddle"),
+        ("cvnets_xxs_seed0.pt", "cvnets"),
+    ] {
+        let weights = fixtures().join(weights);
+        let checkpoint = dir.path().join(format!("{source}.bpk"));
+        let text = succeeds(&["convert", path(&weights), path(&checkpoint)]);
+        assert!(
+            text.contains(&format!("from {source}, expects BGR input")),
+            "{text}"
+        );
+        let (direct, converted) = (dir.path().join("a.npy"), dir.path().join("b.npy"));
+        for (from, out) in [(&weights, &direct), (&checkpoint, &converted)] {
+            succeeds(&[
+                "forward",
+                "--weights",
+                path(from),
+                "--input",
+                path(&input),
+                "--output",
+                path(out),
+            ]);
+        }
+        assert_eq!(read_logits(&direct), read_logits(&converted), "{source}");
+    }
+}
+
+#[test]
+fn convert_to_timm_and_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let checkpoint = dir.path().join("m.bpk");
+    let timm = dir.path().join("m.safetensors");
+    let source = fixtures().join("timm_xxs_seed0.pth");
+    succeeds(&[
+        "convert",
+        "--from",
+        "timm",
+        path(&source),
+        path(&checkpoint),
+    ]);
+    let text = succeeds(&["convert", "--to", "timm", path(&checkpoint), path(&timm)]);
+    assert!(
+        text.contains("MobileViT_XXS, 1000 classes, from timm"),
+        "{text}"
+    );
+    let again = dir.path().join("again.bpk");
+    succeeds(&[
+        "convert",
+        "--model",
+        "mobilevit_xxs",
+        path(&timm),
+        path(&again),
+    ]);
+}
+
+#[test]
+fn convert_fails_cleanly_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.bpk");
+    let hostile = dir.path().join("hostile.pdparams");
+    std::fs::write(&hostile, b"\x80\x02cposix\nsystem\nq\x00.").unwrap();
+    let cases: [(&Path, &[&str], &str); 4] = [
+        (&hostile, &[], "refusing the pickled global 'posix.system'"),
+        (
+            &fixtures().join("timm_xxs_seed0.safetensors"),
+            &["--to-rgb"],
+            "already take RGB",
+        ),
+        (
+            &fixtures().join("hf_xxs_seed0.safetensors"),
+            &["--model", "MobileViT_S"],
+            "holds MobileViT_XXS weights, not MobileViT_S",
+        ),
+        (
+            &fixtures().join("hf_xxs_seed0.safetensors"),
+            &["--from", "paddle"],
+            "final_conv.conv.weight",
+        ),
+    ];
+    for (input, extra, needle) in cases {
+        let args = [&["convert"], extra, &[path(input), path(&out)]].concat();
+        fails_with(&args, needle);
+        assert!(!out.exists(), "{args:?} left an output file");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "temporary files left: {leftovers:?}");
+    }
+    fails_with(
+        &["convert", "--from", "caffe", path(&hostile), path(&out)],
+        "unknown weights source 'caffe'",
+    );
 }

@@ -33,6 +33,14 @@ pub enum WeightsError {
         /// What failed.
         message: String,
     },
+    /// The file is not in a format it claims or seems to be.
+    #[error("{path}: {message}")]
+    Format {
+        /// The weights file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// The file was read but does not describe this model.
     #[error("{path}: {message}")]
     Mismatch {

@@ -16,6 +16,7 @@
 
 pub mod blocks;
 pub mod complexity;
+pub mod convert;
 pub mod error;
 pub mod head;
 pub mod model;
@@ -24,6 +25,7 @@ pub mod variant;
 pub mod weights;
 
 pub use complexity::{Cost, ModelCost, StageCost};
+pub use convert::{ChannelOrder, LoadOptions, LoadedWeights, Source, WeightsInfo, load_weights};
 pub use error::{ModelError, WeightsError};
 pub use model::{MobileVit, MobileVitConfig, ParameterCounts, StageBlock, StageBlockConfig};
 pub use variant::Variant;

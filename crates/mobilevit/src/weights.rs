@@ -1,44 +1,44 @@
-//! Saving and loading weights: the native burnpack checkpoint (`.bpk`) and timm-named
-//! safetensors.
+//! The native checkpoint: a burnpack file (`.bpk`) whose header holds the model configuration
+//! and what the weights expect of their input. Foreign formats are in [`crate::convert`].
 //!
-//! Loading is strict: every model tensor must be filled, every file tensor used (BatchNorm's
-//! `num_batches_tracked` aside), every shape equal. A failure lists the offending keys.
+//! Loading is strict: every model tensor must be filled, every file tensor used, every shape
+//! equal. A failure lists the offending keys.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use burn::tensor::Device;
 use burn_store::burn_pack::{Reader, Writer};
-use burn_store::{
-    ApplyResult, ModuleSnapshot, ModuleStore, PyTorchToBurnAdapter, SafetensorsStore,
-};
+use burn_store::{ApplyResult, ModuleSnapshot};
 
+use crate::convert::WeightsInfo;
 use crate::error::WeightsError;
 use crate::model::{MobileVit, MobileVitConfig};
-use crate::variant::Variant;
 
 /// Metadata key holding the model configuration as JSON.
 pub const CONFIG_KEY: &str = "mobilevit.config";
-/// Metadata key naming where the weights came from.
-pub const SOURCE_KEY: &str = "mobilevit.source";
+/// Metadata key holding [`WeightsInfo`] as JSON.
+pub const WEIGHTS_KEY: &str = "mobilevit.weights";
 
 /// Writes `model` to `path` as a burnpack file, atomically (a temporary file renamed into
-/// place), with its configuration and `metadata` in the header.
+/// place), with its configuration and `info` in the header.
 pub fn save_bpk(
     model: &MobileVit,
+    info: Option<&WeightsInfo>,
     path: &Path,
-    metadata: &BTreeMap<String, String>,
 ) -> Result<(), WeightsError> {
-    let config = serde_json::to_string(&model.config).map_err(|error| WeightsError::Io {
-        path: path.to_path_buf(),
-        message: format!("cannot serialise the model configuration: {error}"),
-    })?;
+    let json = |value: Result<String, serde_json::Error>| {
+        value.map_err(|error| WeightsError::Io {
+            path: path.to_path_buf(),
+            message: format!("cannot serialise the checkpoint header: {error}"),
+        })
+    };
     let mut writer = Writer::new(model.collect(None, None, false))
-        .with_metadata(CONFIG_KEY, &config)
+        .with_metadata(CONFIG_KEY, &json(serde_json::to_string(&model.config))?)
         .auto_extension(false)
         .overwrite(true);
-    for (key, value) in metadata {
-        writer = writer.with_metadata(key, value);
+    if let Some(info) = info {
+        writer = writer.with_metadata(WEIGHTS_KEY, &json(serde_json::to_string(info))?);
     }
     writer
         .write_to_file(path)
@@ -92,83 +92,8 @@ fn config_from_metadata(
     })
 }
 
-/// Tensors of PyTorch checkpoints that have no counterpart in the model.
-const IGNORED_SOURCE_SUFFIXES: &[&str] = &["num_batches_tracked"];
-
-/// Loads timm-named weights (`timm.create_model('mobilevit_*').state_dict()` saved as
-/// safetensors). The variant and the class count are read from the file; `expected`, when
-/// given, must agree with it.
-pub fn load_timm_safetensors(
-    path: &Path,
-    expected: Option<Variant>,
-    device: &Device,
-) -> Result<MobileVit, WeightsError> {
-    if !path.is_file() {
-        return Err(WeightsError::Io {
-            path: path.to_path_buf(),
-            message: "no such file".into(),
-        });
-    }
-    let mut store = SafetensorsStore::from_file(path)
-        .with_from_adapter(PyTorchToBurnAdapter)
-        .skip_enum_variants(true)
-        .allow_partial(true)
-        .validate(false);
-    let [final_out, final_in, _, _] = torch_shape::<4>(path, &mut store, "final_conv.conv.weight")?;
-    let variant =
-        Variant::from_final_conv(final_out, final_in).ok_or_else(|| WeightsError::Mismatch {
-            path: path.to_path_buf(),
-            message: format!(
-                "'final_conv.conv.weight' maps {final_in} to {final_out} channels, which is no \
-                 MobileViT v1 variant (XXS 80 -> 320, XS 96 -> 384, S 160 -> 640)"
-            ),
-        })?;
-    if let Some(expected) = expected.filter(|expected| *expected != variant) {
-        return Err(WeightsError::Mismatch {
-            path: path.to_path_buf(),
-            message: format!("the file holds {variant} weights, not {expected}"),
-        });
-    }
-    // PyTorch layout: [num_classes, features].
-    let [num_classes, _] = torch_shape::<2>(path, &mut store, "head.fc.weight")?;
-    let mut model = MobileVitConfig::imagenet(variant)
-        .with_num_classes(num_classes)
-        .init(device)?;
-    let result = model
-        .load_from(&mut store)
-        .map_err(|error| WeightsError::Io {
-            path: path.to_path_buf(),
-            message: error.to_string(),
-        })?;
-    ensure_complete(path, &result, IGNORED_SOURCE_SUFFIXES)?;
-    Ok(model)
-}
-
-/// The shape of tensor `name` of the file, which must have rank `D`.
-fn torch_shape<const D: usize>(
-    path: &Path,
-    store: &mut SafetensorsStore,
-    name: &str,
-) -> Result<[usize; D], WeightsError> {
-    let tensor = store
-        .get_tensor(name)
-        .map_err(|error| WeightsError::Io {
-            path: path.to_path_buf(),
-            message: format!("not a readable safetensors file: {error}"),
-        })?
-        .ok_or_else(|| WeightsError::Mismatch {
-            path: path.to_path_buf(),
-            message: format!("no '{name}': not timm MobileViT weights"),
-        })?;
-    let dims = tensor.shape.as_slice().to_vec();
-    dims.clone().try_into().map_err(|_| WeightsError::Mismatch {
-        path: path.to_path_buf(),
-        message: format!("'{name}' has shape {dims:?}, expected rank {D}"),
-    })
-}
-
 /// Fails unless every model tensor was filled from the file and every file tensor was used.
-fn ensure_complete(
+pub(crate) fn ensure_complete(
     path: &Path,
     result: &ApplyResult,
     ignored_suffixes: &[&str],
@@ -224,4 +149,26 @@ fn abbreviate(names: &[&str]) -> String {
         text.push_str(&format!(", ... ({} more)", names.len() - SHOWN));
     }
     text
+}
+
+/// Writes a file through `write` into a temporary sibling, then renames it into place, so that
+/// `path` is either the complete new file or untouched.
+pub(crate) fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&Path) -> Result<(), String>,
+) -> Result<(), WeightsError> {
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let result = write(&temporary)
+        .and_then(|()| std::fs::rename(&temporary, path).map_err(|error| error.to_string()));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result.map_err(|message| WeightsError::Io {
+        path: path.to_path_buf(),
+        message: format!("cannot write: {message}"),
+    })
 }

@@ -1,11 +1,11 @@
-//! Logits against timm's on the same, perturbed weights (fixtures from
-//! `scripts/make_fixtures.py`).
+//! Logits against each reference implementation's own, on the same perturbed weights
+//! (fixtures from `scripts/make_fixtures.py` and `scripts/make_paddle_fixtures.py`).
 
 use std::path::{Path, PathBuf};
 
 use burn::tensor::{Device, Tensor};
-use mobilevit::weights::load_timm_safetensors;
-use mobilevit::{MobileVitConfig, Variant, npy};
+use mobilevit::blocks::FoldResize;
+use mobilevit::{ChannelOrder, LoadOptions, Source, Variant, load_weights, npy};
 
 /// Largest absolute logit difference accepted for XXS.
 const TOLERANCE_XXS: f32 = 1e-4;
@@ -18,42 +18,126 @@ fn repo_dir(relative: &str) -> PathBuf {
         .join(relative)
 }
 
-fn check_timm(dir: &Path, variant: &str, sizes: &[&str], tolerance: f32) {
+/// One reference's fixture set: its weights file, and the prefixes of its input and logits
+/// files (HF and ml-cvnets share timm's inputs; ml-cvnets' logits are HF's).
+struct Fixture {
+    source: Source,
+    weights: &'static str,
+    inputs: &'static str,
+    logits: &'static str,
+}
+
+const FIXTURES: [Fixture; 6] = [
+    Fixture {
+        source: Source::Timm,
+        weights: "timm_{v}_seed0.safetensors",
+        inputs: "timm",
+        logits: "timm",
+    },
+    Fixture {
+        source: Source::Timm,
+        weights: "timm_{v}_seed0.pth",
+        inputs: "timm",
+        logits: "timm",
+    },
+    Fixture {
+        source: Source::Hf,
+        weights: "hf_{v}_seed0.safetensors",
+        inputs: "timm",
+        logits: "hf",
+    },
+    Fixture {
+        source: Source::Cvnets,
+        weights: "cvnets_{v}_seed0.pt",
+        inputs: "timm",
+        logits: "cvnets",
+    },
+    Fixture {
+        source: Source::Paddle,
+        weights: "paddle_{v}_seed0.pdparams",
+        inputs: "paddle",
+        logits: "paddle",
+    },
+    Fixture {
+        source: Source::Hf,
+        weights: "hf_{v}_pytorch_model.bin",
+        inputs: "timm",
+        logits: "hf",
+    },
+];
+
+fn check(dir: &Path, fixture: &Fixture, variant: &str, sizes: &[&str]) {
     let device = Device::flex();
-    let expected = variant.parse::<Variant>().unwrap();
-    let weights = dir.join(format!("timm_{variant}_seed0.safetensors"));
-    let model = load_timm_safetensors(&weights, Some(expected), &device).unwrap();
-    assert_eq!(model.config, MobileVitConfig::imagenet(expected));
+    let expected_variant = variant.parse::<Variant>().unwrap();
+    let weights = dir.join(fixture.weights.replace("{v}", variant));
+    if !weights.exists() && fixture.weights.ends_with(".bin") {
+        return; // optional in the committed set
+    }
+    let options = LoadOptions {
+        from: None,
+        expected: Some(expected_variant),
+    };
+    let loaded = load_weights(&weights, options, &device).unwrap();
+    let info = loaded
+        .info
+        .expect("converted weights say where they come from");
+    assert_eq!(info.source, fixture.source.name());
+    assert_eq!(info.channel_order, fixture.source.channel_order());
+    assert_eq!(loaded.model.config.variant, expected_variant);
     for size in sizes {
-        let read = |kind: &str| dir.join(format!("timm_{variant}_{kind}_{size}.npy"));
-        let input: Tensor<4> = npy::read_f32(&read("input"), &device).unwrap();
-        let expected: Tensor<2> = npy::read_f32(&read("logits"), &device).unwrap();
-        let logits = model.forward(input);
-        assert_eq!(logits.dims(), expected.dims());
-        let largest = expected.clone().abs().max().into_scalar::<f32>();
+        let file =
+            |prefix: &str, kind: &str| dir.join(format!("{prefix}_{variant}_{kind}_{size}.npy"));
+        let input: Tensor<4> = npy::read_f32(&file(fixture.inputs, "input"), &device).unwrap();
+        let expected: Tensor<2> = npy::read_f32(&file(fixture.logits, "logits"), &device).unwrap();
+        let logits = loaded.model.forward(input);
         let diff = (logits - expected).abs().max().into_scalar::<f32>();
-        println!("timm {variant} {size}: max |diff| = {diff:.2e} (max |logit| = {largest:.2})");
+        let tolerance = if variant == "xxs" {
+            TOLERANCE_XXS
+        } else {
+            TOLERANCE_LARGER
+        };
+        println!(
+            "{} {variant} {size}: max |diff| = {diff:.2e}",
+            weights.display()
+        );
         assert!(
             diff <= tolerance,
-            "{variant} at {size}: max |diff| {diff:e}"
+            "{} at {size}: max |diff| {diff:e}",
+            weights.display()
         );
     }
 }
 
 #[test]
-fn xxs_matches_timm_at_256_and_with_resizing_at_200() {
+fn xxs_from_every_source_matches_its_reference() {
     let dir = repo_dir("tests/fixtures");
-    check_timm(&dir, "xxs", &["256x256", "200x200"], TOLERANCE_XXS);
+    for fixture in &FIXTURES {
+        check(&dir, fixture, "xxs", &["256x256", "200x200"]);
+    }
 }
 
-/// All variants at more sizes, from fixtures that are regenerated rather than committed:
-/// `scripts/make_fixtures.py --variants xxs,xs,s --sizes 256,224,200,193x301 --out fixtures-tmp`.
 #[test]
-#[ignore = "needs fixtures-tmp/ from scripts/make_fixtures.py"]
-fn all_variants_match_timm_from_regenerated_fixtures() {
+fn paddle_weights_get_paddle_options() {
+    let device = Device::flex();
+    let path = repo_dir("tests/fixtures/paddle_xxs_seed0.pdparams");
+    let loaded = load_weights(&path, LoadOptions::default(), &device).unwrap();
+    assert_eq!(loaded.model.config.fold_resize, FoldResize::Nearest);
+    assert_eq!(loaded.model.config.final_norm_eps, 1e-6);
+    assert_eq!(loaded.info.unwrap().channel_order, ChannelOrder::Bgr);
+}
+
+/// Every source, variant and size, from fixtures that are regenerated rather than committed:
+/// `scripts/make_fixtures.py --sources timm,hf,cvnets --variants xxs,xs,s --sizes
+/// 256,224,200,193x301 --out fixtures-tmp` and `scripts/make_paddle_fixtures.py --variants
+/// xxs,xs,s --out fixtures-tmp`.
+#[test]
+#[ignore = "needs fixtures-tmp/ from the fixture scripts"]
+fn every_source_and_variant_matches_from_regenerated_fixtures() {
     let dir = repo_dir("fixtures-tmp");
     let sizes = ["256x256", "224x224", "200x200", "193x301"];
-    check_timm(&dir, "xxs", &sizes, TOLERANCE_XXS);
-    check_timm(&dir, "xs", &sizes, TOLERANCE_LARGER);
-    check_timm(&dir, "s", &sizes, TOLERANCE_LARGER);
+    for variant in ["xxs", "xs", "s"] {
+        for fixture in &FIXTURES {
+            check(&dir, fixture, variant, &sizes);
+        }
+    }
 }

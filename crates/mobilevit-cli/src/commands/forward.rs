@@ -1,13 +1,13 @@
 //! `mobilevit forward`: a raw pass from a tensor file to a logits file.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use burn::tensor::{Device, Tensor};
 use clap::Args;
-use mobilevit::weights::{load_bpk, load_timm_safetensors};
-use mobilevit::{MobileVit, MobileVitConfig, Variant, npy};
+use mobilevit::{
+    LoadOptions, LoadedWeights, MobileVit, MobileVitConfig, Variant, load_weights, npy,
+};
 
 use crate::device::DeviceKind;
 
@@ -18,7 +18,9 @@ pub struct ForwardArgs {
     /// weights when they are given; if both are given they must agree.
     #[arg(long, short)]
     model: Option<Variant>,
-    /// Weights: a mobilevit-rs checkpoint (`.bpk`) or timm weights (`.safetensors`).
+    /// Weights: a mobilevit-rs checkpoint (`.bpk`) or timm, HF transformers, ml-cvnets or
+    /// PaddleClas weights (safetensors, PyTorch `.pth`/`.pt`/`.bin`, `.pdparams`), converted in
+    /// memory.
     #[arg(long, short)]
     weights: Option<PathBuf>,
     /// Seed of the random initialisation when no weights are given.
@@ -43,13 +45,9 @@ pub fn run(args: ForwardArgs) -> anyhow::Result<()> {
     let device = args.device.device()?;
     let images: Tensor<4> = npy::read_f32(&args.input, &device)?;
     MobileVit::check_input(images.dims()).with_context(|| args.input.display().to_string())?;
-    let model = build_model(&args, &device)?;
+    let LoadedWeights { model, info, .. } = build_model(&args, &device)?;
     if let Some(path) = &args.save_checkpoint {
-        let metadata = BTreeMap::from([(
-            mobilevit::weights::SOURCE_KEY.to_string(),
-            source_description(&args),
-        )]);
-        mobilevit::weights::save_bpk(&model, path, &metadata)?;
+        mobilevit::weights::save_bpk(&model, info.as_ref(), path)?;
     }
     let logits = model.forward(images);
     let [batch, classes] = logits.dims();
@@ -93,43 +91,21 @@ fn print_top_classes(logits: Tensor<2>) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn build_model(args: &ForwardArgs, device: &Device) -> anyhow::Result<MobileVit> {
-    let Some(weights) = &args.weights else {
-        let Some(variant) = args.model else {
-            bail!("give --model (or --weights)");
+fn build_model(args: &ForwardArgs, device: &Device) -> anyhow::Result<LoadedWeights> {
+    if let Some(weights) = &args.weights {
+        let options = LoadOptions {
+            from: None,
+            expected: args.model,
         };
-        device.seed(args.seed);
-        return Ok(MobileVitConfig::imagenet(variant).init(device)?);
+        return Ok(load_weights(weights, options, device)?);
+    }
+    let Some(variant) = args.model else {
+        bail!("give --model (or --weights)");
     };
-    match extension(weights).as_str() {
-        "bpk" => {
-            let checkpoint = load_bpk(weights, device)?;
-            let variant = checkpoint.model.config.variant;
-            if let Some(asked) = args.model.filter(|asked| *asked != variant) {
-                bail!(
-                    "{}: the checkpoint holds {variant}, not {asked}",
-                    weights.display()
-                );
-            }
-            Ok(checkpoint.model)
-        }
-        "safetensors" => Ok(load_timm_safetensors(weights, args.model, device)?),
-        other => bail!(
-            "{}: unsupported weights format '.{other}' (expected .bpk or .safetensors)",
-            weights.display()
-        ),
-    }
-}
-
-fn extension(path: &Path) -> String {
-    path.extension()
-        .map(|ext| ext.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default()
-}
-
-fn source_description(args: &ForwardArgs) -> String {
-    match &args.weights {
-        Some(path) => format!("weights {}", path.display()),
-        None => format!("random init, seed {}", args.seed),
-    }
+    device.seed(args.seed);
+    Ok(LoadedWeights {
+        model: MobileVitConfig::imagenet(variant).init(device)?,
+        info: None,
+        metadata: Default::default(),
+    })
 }

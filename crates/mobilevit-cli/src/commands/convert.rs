@@ -1,0 +1,107 @@
+//! `mobilevit convert`: weights of any source to a checkpoint, or a checkpoint to timm.
+
+use std::path::PathBuf;
+
+use anyhow::bail;
+use burn::tensor::Device;
+use clap::{Args, ValueEnum};
+use mobilevit::convert::export::save_timm_safetensors;
+use mobilevit::convert::swap_input_channels;
+use mobilevit::weights::save_bpk;
+use mobilevit::{ChannelOrder, LoadOptions, LoadedWeights, Source, Variant, load_weights};
+
+/// Arguments of `mobilevit convert`.
+#[derive(Args, Debug)]
+pub struct ConvertArgs {
+    /// Where the weights come from; `auto` tells it from the tensor names.
+    #[arg(long, default_value = "auto", value_parser = parse_source)]
+    from: SourceChoice,
+    /// What to write: a mobilevit-rs checkpoint (`bpk`) or timm-named safetensors (`timm`).
+    #[arg(long, value_enum, default_value = "bpk")]
+    to: Target,
+    /// The model the weights must be: MobileViT_XXS, MobileViT_XS, MobileViT_S. Optional: the
+    /// variant is read from the weights.
+    #[arg(long, short)]
+    model: Option<Variant>,
+    /// Permute the stem's input channels so that BGR-trained weights (ml-cvnets, HF,
+    /// PaddleClas) take RGB images.
+    #[arg(long)]
+    to_rgb: bool,
+    /// Weights file: safetensors, PyTorch `.pth`/`.pt`/`.bin`, PaddleClas `.pdparams`, or a
+    /// `.bpk` checkpoint.
+    input: PathBuf,
+    /// Output file (`.bpk`, or `.safetensors` with `--to timm`).
+    output: PathBuf,
+}
+
+/// `--from`: a source or `auto`.
+#[derive(Debug, Clone, Copy)]
+pub struct SourceChoice(Option<Source>);
+
+fn parse_source(text: &str) -> Result<SourceChoice, String> {
+    if text.eq_ignore_ascii_case("auto") {
+        return Ok(SourceChoice(None));
+    }
+    text.parse().map(|source| SourceChoice(Some(source)))
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Target {
+    /// mobilevit-rs checkpoint.
+    Bpk,
+    /// timm-named safetensors.
+    Timm,
+}
+
+/// Converts.
+pub fn run(args: ConvertArgs) -> anyhow::Result<()> {
+    if args.input == args.output {
+        bail!(
+            "the output would overwrite the input {}",
+            args.input.display()
+        );
+    }
+    let device = Device::default();
+    let options = LoadOptions {
+        from: args.from.0,
+        expected: args.model,
+    };
+    let LoadedWeights {
+        mut model, info, ..
+    } = load_weights(&args.input, options, &device)?;
+    let mut info = info;
+    if args.to_rgb {
+        let Some(current) = info.as_mut() else {
+            bail!(
+                "{}: the checkpoint does not say which channel order it expects, so --to-rgb \
+                 cannot tell whether to swap",
+                args.input.display()
+            );
+        };
+        if current.channel_order == ChannelOrder::Rgb {
+            bail!("{}: these weights already take RGB", args.input.display());
+        }
+        model = swap_input_channels(model, current);
+    }
+    match args.to {
+        Target::Bpk => save_bpk(&model, info.as_ref(), &args.output)?,
+        Target::Timm => save_timm_safetensors(&model, info.as_ref(), &args.output)?,
+    }
+    let config = &model.config;
+    let (source, order) = info
+        .as_ref()
+        .map(|info| (info.source.as_str(), info.channel_order.to_string()))
+        .unwrap_or(("unknown", "unknown".into()));
+    println!(
+        "{} -> {}: {}, {} classes, from {source}, expects {order} input, fold-back {:?}, \
+         final LayerNorm eps {:e}",
+        args.input.display(),
+        args.output.display(),
+        config.variant,
+        config.num_classes,
+        config.fold_resize,
+        config.final_norm_eps,
+    );
+    Ok(())
+}
