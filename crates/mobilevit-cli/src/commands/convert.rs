@@ -8,7 +8,10 @@ use clap::{Args, ValueEnum};
 use mobilevit::convert::export::save_timm_safetensors;
 use mobilevit::convert::swap_input_channels;
 use mobilevit::weights::save_bpk;
-use mobilevit::{ChannelOrder, LoadOptions, LoadedWeights, Source, Variant, load_weights};
+use mobilevit::{
+    ChannelOrder, LoadOptions, LoadedWeights, MobileVitConfig, Source, Variant, WeightsInfo,
+    load_weights,
+};
 
 /// Arguments of `mobilevit convert`.
 #[derive(Args, Debug)]
@@ -54,6 +57,25 @@ enum Target {
     Timm,
 }
 
+/// What timm will do differently with these weights.
+fn warn_about_timm_differences(config: &MobileVitConfig, info: Option<&WeightsInfo>) {
+    if info.is_some_and(|info| info.channel_order == ChannelOrder::Bgr) {
+        eprintln!(
+            "note: these weights expect BGR input, and timm feeds RGB; add --to-rgb to swap \
+             the stem's input channels"
+        );
+    }
+    let timm = MobileVitConfig::imagenet(config.variant);
+    if config.fold_resize != timm.fold_resize || config.final_norm_eps != timm.final_norm_eps {
+        eprintln!(
+            "note: timm resizes folded maps bilinearly with a final LayerNorm eps of 1e-5, \
+             where these weights were made for {:?} and {:e}: outputs agree only at sizes \
+             whose stage maps are even (e.g. 256x256)",
+            config.fold_resize, config.final_norm_eps
+        );
+    }
+}
+
 /// Converts.
 pub fn run(args: ConvertArgs) -> anyhow::Result<()> {
     if args.input == args.output {
@@ -86,7 +108,10 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<()> {
     }
     match args.to {
         Target::Bpk => save_bpk(&model, info.as_ref(), &args.output)?,
-        Target::Timm => save_timm_safetensors(&model, info.as_ref(), &args.output)?,
+        Target::Timm => {
+            warn_about_timm_differences(&model.config, info.as_ref());
+            save_timm_safetensors(&model, info.as_ref(), &args.output)?
+        }
     }
     let config = &model.config;
     let (source, order) = info
