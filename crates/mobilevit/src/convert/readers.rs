@@ -286,51 +286,24 @@ impl ElementType {
 
     /// Decodes little-endian (or, with `big_endian`, big-endian) elements to float32.
     fn decode(self, bytes: &[u8], big_endian: bool) -> Vec<f32> {
-        let chunks = bytes.chunks_exact(self.size());
+        bytes
+            .chunks_exact(self.size())
+            .map(|chunk| self.decode_one(chunk, big_endian))
+            .collect()
+    }
+
+    fn decode_one(self, chunk: &[u8], big_endian: bool) -> f32 {
+        let mut bytes = [0u8; 8];
+        bytes[..chunk.len()].copy_from_slice(chunk);
+        if big_endian {
+            bytes[..chunk.len()].reverse();
+        }
+        let bits16 = u16::from_le_bytes([bytes[0], bytes[1]]);
         match self {
-            Self::F32 => chunks
-                .map(|c| {
-                    let b = [c[0], c[1], c[2], c[3]];
-                    if big_endian {
-                        f32::from_be_bytes(b)
-                    } else {
-                        f32::from_le_bytes(b)
-                    }
-                })
-                .collect(),
-            Self::F64 => chunks
-                .map(|c| {
-                    let b: [u8; 8] = c.try_into().unwrap_or_default();
-                    let value = if big_endian {
-                        f64::from_be_bytes(b)
-                    } else {
-                        f64::from_le_bytes(b)
-                    };
-                    value as f32
-                })
-                .collect(),
-            Self::F16 => chunks
-                .map(|c| {
-                    let b = [c[0], c[1]];
-                    let bits = if big_endian {
-                        u16::from_be_bytes(b)
-                    } else {
-                        u16::from_le_bytes(b)
-                    };
-                    half::f16::from_bits(bits).to_f32()
-                })
-                .collect(),
-            Self::BF16 => chunks
-                .map(|c| {
-                    let b = [c[0], c[1]];
-                    let bits = if big_endian {
-                        u16::from_be_bytes(b)
-                    } else {
-                        u16::from_le_bytes(b)
-                    };
-                    half::bf16::from_bits(bits).to_f32()
-                })
-                .collect(),
+            Self::F32 => f32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]),
+            Self::F64 => f64::from_le_bytes(bytes) as f32,
+            Self::F16 => half::f16::from_bits(bits16).to_f32(),
+            Self::BF16 => half::bf16::from_bits(bits16).to_f32(),
         }
     }
 }
@@ -412,5 +385,30 @@ impl StateDict {
         }
         let values = dtype.decode(&array.data, array.byte_order == '>');
         self.insert(path, name, array.shape.clone(), values)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ElementType;
+
+    #[test]
+    fn elements_decode_to_float32_in_either_byte_order() {
+        let little: Vec<u8> = [1.5f32, -2.0]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        let big: Vec<u8> = [1.5f32, -2.0]
+            .iter()
+            .flat_map(|v| v.to_be_bytes())
+            .collect();
+        assert_eq!(ElementType::F32.decode(&little, false), [1.5, -2.0]);
+        assert_eq!(ElementType::F32.decode(&big, true), [1.5, -2.0]);
+        let double: Vec<u8> = 0.25f64.to_le_bytes().to_vec();
+        assert_eq!(ElementType::F64.decode(&double, false), [0.25]);
+        let f16 = half::f16::from_f32(0.5).to_bits().to_le_bytes();
+        assert_eq!(ElementType::F16.decode(&f16, false), [0.5]);
+        let bf16 = half::bf16::from_f32(-3.0).to_bits().to_be_bytes();
+        assert_eq!(ElementType::BF16.decode(&bf16, true), [-3.0]);
     }
 }
