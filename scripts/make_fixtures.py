@@ -121,13 +121,9 @@ from __future__ import annotations
 
 import argparse
 import ast
-import hashlib
-import json
 import math
-import pickletools
 import platform
 import re
-import shutil
 import sys
 import zipfile
 from collections import OrderedDict
@@ -141,13 +137,14 @@ from safetensors.torch import save_file
 
 import timm
 
+from fixture_common import (BATCH, LINEAR_BIAS_STD, QKV_STD, add_common_args, add_version_flag,
+                            attention_stats, files_table, finish_common_args, logits_summary,
+                            new_parser, parse_choices, pickle_info, print_attention, print_logits,
+                            print_written, sha256, version_mismatch, write_meta)
+
 PINNED = {"torch": "2.15.0", "timm": "1.0.31"}
 PINNED_HF = {"transformers": "5.24.0"}
-VARIANTS = ("xxs", "xs", "s")
 SOURCES = ("timm", "hf", "cvnets")
-BATCH = 2
-QKV_STD = 0.3
-LINEAR_BIAS_STD = 0.05
 
 RECIPE = {
     "order": "model.named_modules() order, one torch.Generator seeded with `seed`, "
@@ -192,17 +189,10 @@ DEPTHS = {3: 2, 4: 4, 5: 3}
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = new_parser(__doc__)
     p.add_argument("--sources", default="timm",
                    help="comma-separated subset of timm,hf,cvnets (default: timm)")
-    p.add_argument("--variants", default="xxs",
-                   help="comma-separated subset of xxs,xs,s (default: xxs)")
-    p.add_argument("--sizes", default="256,200",
-                   help="comma-separated input sizes; N means NxN, or HxW such as 193x301 "
-                        "(default: 256,200)")
-    p.add_argument("--seed", type=int, default=0, help="seed for weights and inputs (default: 0)")
-    p.add_argument("--out", default="tests/fixtures", help="output folder (default: tests/fixtures)")
+    add_common_args(p, sizes_default="256,200", out_default="tests/fixtures")
     p.add_argument("--debug-stages", action="store_true",
                    help="also write the outputs of stem, stages[0..4] and final_conv")
     p.add_argument("--timm-pth", action=argparse.BooleanOptionalAction, default=None,
@@ -212,45 +202,20 @@ def parse_args(argv=None):
                    help="transformers' models/mobilevit/convert_mlcvnets_to_pytorch.py, whose "
                         "rename_key/convert_state_dict prove the cvnets state dict (used when "
                         "transformers itself does not ship it)")
-    p.add_argument("--allow-other-versions", action="store_true",
-                   help="run even if torch/timm/transformers differ from the pins "
-                        + str({**PINNED, **PINNED_HF}))
+    add_version_flag(p, {**PINNED, **PINNED_HF})
     args = p.parse_args(argv)
 
-    args.sources = [v.strip().lower() for v in args.sources.split(",") if v.strip()]
-    for v in args.sources:
-        if v not in SOURCES:
-            p.error(f"unknown source {v!r}; choose from {','.join(SOURCES)}")
+    args.sources = parse_choices(p, args.sources, SOURCES, "source")
     if args.timm_pth is None:
         args.timm_pth = "hf" in args.sources or "cvnets" in args.sources
-
-    args.variants = [v.strip().lower() for v in args.variants.split(",") if v.strip()]
-    for v in args.variants:
-        if v not in VARIANTS:
-            p.error(f"unknown variant {v!r}; choose from {','.join(VARIANTS)}")
-    sizes = []
-    for s in args.sizes.split(","):
-        s = s.strip().lower()
-        m = re.fullmatch(r"(\d+)(?:x(\d+))?", s)
-        if not m:
-            p.error(f"bad size {s!r}; use N or HxW")
-        h = int(m.group(1))
-        w = int(m.group(2)) if m.group(2) else h
-        if h < 32 or w < 32:
-            p.error(f"size {s!r} is too small (each side must be at least 32)")
-        sizes.append((h, w))
-    args.sizes = sizes
+    finish_common_args(p, args)
     return args
 
 
 def check_versions(allow_other: bool) -> None:
     found = {"torch": torch.__version__.split("+")[0], "timm": timm.__version__}
-    bad = {k: v for k, v in found.items() if v != PINNED[k]}
-    if bad:
-        msg = f"version mismatch: found {found}, pinned {PINNED}"
-        if not allow_other:
-            sys.exit(msg + " (pass --allow-other-versions to run anyway)")
-        print("WARNING:", msg, file=sys.stderr)
+    if any(v != PINNED[k] for k, v in found.items()):
+        version_mismatch(f"version mismatch: found {found}, pinned {PINNED}", allow_other)
 
 
 @torch.no_grad()
@@ -295,6 +260,12 @@ def make_input(seed: int, h: int, w: int) -> torch.Tensor:
     return torch.randn((BATCH, 3, h, w), generator=g, dtype=torch.float32)
 
 
+def torch_attention_stats(attn: torch.Tensor) -> dict:
+    """attention_stats of softmax probabilities [batch, heads, N, N] (reduced in float32)."""
+    return attention_stats(attn.shape[-1], attn.max(-1).values,
+                           -(attn * attn.clamp_min(1e-30).log()).sum(-1))
+
+
 def attention_hooks(model: nn.Module, stats: dict):
     """Record, for each attention module, the mean over query rows of max softmax probability.
 
@@ -312,11 +283,7 @@ def attention_hooks(model: nn.Module, stats: dict):
             qkv = mod.qkv(x).reshape(b, n, 3, mod.num_heads, mod.head_dim).permute(2, 0, 3, 1, 4)
             q, k, _v = qkv.unbind(0)
             attn = ((q * mod.head_dim ** -0.5) @ k.transpose(-2, -1)).softmax(-1)
-            stats[name] = {"tokens": n,
-                           "uniform": 1.0 / n,
-                           "mean_max_prob": float(attn.max(-1).values.mean()),
-                           "mean_entropy_over_log_n": float(
-                               (-(attn * attn.clamp_min(1e-30).log()).sum(-1)).mean() / math.log(n))}
+            stats[name] = torch_attention_stats(attn)
         handles.append(m.register_forward_hook(hook))
     return handles
 
@@ -330,14 +297,6 @@ def stage_hooks(model: nn.Module, store: dict):
             store[key] = out.detach().float().contiguous().numpy().copy()
         handles.append(mod.register_forward_hook(hook))
     return handles
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def run_variant(variant: str, args, out: Path) -> None:
@@ -393,20 +352,12 @@ def run_variant(variant: str, args, out: Path) -> None:
         written += paths
 
         first = next(iter(attn_stats))
-        print(f"[{variant} {tag}] logits std {logits_np.std():.4f}  mean {logits_np.mean():.4f}  "
-              f"absmax {np.abs(logits_np).max():.4f}  std(img0-img1) {(logits_np[0] - logits_np[1]).std():.4f}  "
-              f"argmax {logits_np.argmax(1).tolist()}")
-        for name, s in attn_stats.items():
-            print(f"    attn {name:34s} N={s['tokens']:4d}  mean max-prob {s['mean_max_prob']:.4f} "
-                  f"(uniform {s['uniform']:.4f})  entropy/logN {s['mean_entropy_over_log_n']:.3f}")
+        summary = logits_summary(logits_np)
+        print_logits(f"{variant} {tag}", summary)
+        print_attention(attn_stats, 34)
         meta_runs[tag] = {
             "input_shape": list(x.shape),
-            "logits_shape": list(logits_np.shape),
-            "logits_std": float(logits_np.std()),
-            "logits_mean": float(logits_np.mean()),
-            "logits_absmax": float(np.abs(logits_np).max()),
-            "logits_std_of_row_difference": float((logits_np[0] - logits_np[1]).std()),
-            "argmax": logits_np.argmax(1).tolist(),
+            **summary,
             "first_attention_layer": first,
             "attention": attn_stats,
             "stage_shapes": {k: list(v.shape) for k, v in stages.items()},
@@ -427,16 +378,15 @@ def run_variant(variant: str, args, out: Path) -> None:
         "buffer_elements": sum(b.numel() for _, b in buffers),
         "state_dict_tensors": len(sd),
         "runs": meta_runs,
-        "files": {p.name: {"sha256": sha256(p), "bytes": p.stat().st_size} for p in written},
+        "files": files_table(written),
     }
     if args.timm_pth:
         meta["torch_zip"] = {pth_path.name: torch_zip_info(pth_path)}
     meta_path = out / f"timm_{variant}_meta.json"
-    meta_path.write_text(json.dumps(meta, indent=2) + "\n")
+    write_meta(meta_path, meta)
 
     print(f"[{variant}] trainable params {n_params:,}; buffers {len(buffers)}")
-    for p in written + [meta_path]:
-        print(f"    {p.stat().st_size:>11,d}  {p}")
+    print_written(written + [meta_path])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -656,39 +606,9 @@ def hf_attention_hooks(model: nn.Module, stats: dict):
             q = mod.query(x).view(b, n, -1, hd).transpose(1, 2)
             k = mod.key(x).view(b, n, -1, hd).transpose(1, 2)
             attn = ((q @ k.transpose(-2, -1)) / math.sqrt(hd)).softmax(-1)
-            stats[name] = {"tokens": n,
-                           "uniform": 1.0 / n,
-                           "mean_max_prob": float(attn.max(-1).values.mean()),
-                           "mean_entropy_over_log_n": float(
-                               (-(attn * attn.clamp_min(1e-30).log()).sum(-1)).mean() / math.log(n))}
+            stats[name] = torch_attention_stats(attn)
         handles.append(m.register_forward_hook(hook))
     return handles
-
-
-def pickle_info(data: bytes) -> dict:
-    """Protocol, the GLOBAL/STACK_GLOBAL (module, name) pairs and the opcodes of a pickle."""
-    proto, found, ops, pushed, memo = None, [], set(), [], {}
-    for op, arg, _pos in pickletools.genops(data):
-        ops.add(op.name)
-        if op.name == "PROTO":
-            proto = arg
-        elif op.name == "GLOBAL":
-            found.append(tuple(arg.split(" ", 1)))
-        elif op.name == "STACK_GLOBAL":
-            found.append((pushed[-2], pushed[-1]))
-        if op.name in ("SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE",
-                       "SHORT_BINSTRING", "BINSTRING", "STRING"):
-            pushed.append(arg)
-        elif op.name in ("BINGET", "LONG_BINGET", "GET"):
-            pushed.append(memo.get(arg))
-        elif op.name in ("BINPUT", "LONG_BINPUT", "PUT"):
-            memo[arg] = pushed[-1] if pushed else None
-        elif op.name == "MEMOIZE":
-            memo[len(memo)] = pushed[-1] if pushed else None
-        else:
-            pushed.append(None)
-    globals_ = sorted({f"{m}.{n}" for m, n in found})
-    return {"protocol": proto, "globals": globals_, "opcodes": sorted(ops)}
 
 
 def torch_zip_info(path: Path) -> dict:
@@ -703,15 +623,6 @@ def torch_zip_info(path: Path) -> dict:
         info["tensor_records"] = sum(1 for n in names if n.split("/", 1)[1].startswith("data/"))
         info["compression"] = sorted({z.getinfo(n).compress_type for n in names})
     return info
-
-
-def logits_summary(logits_np: np.ndarray) -> dict:
-    return {"logits_shape": list(logits_np.shape),
-            "logits_std": float(logits_np.std()),
-            "logits_mean": float(logits_np.mean()),
-            "logits_absmax": float(np.abs(logits_np).max()),
-            "logits_std_of_row_difference": float((logits_np[0] - logits_np[1]).std()),
-            "argmax": logits_np.argmax(1).tolist()}
 
 
 # The same weights in timm and HF (or in ml-cvnets layout loaded into timm) agree to float
@@ -827,9 +738,7 @@ def run_hf_cvnets(variant: str, args, out: Path, convert, convert_desc: str) -> 
               f"(bitwise {checks['cvnets_roundtrip_bitwise_equal']})  timm->HF max|d| "
               f"{checks['timm_weights_in_hf_vs_timm_max_abs_diff']:.3g}  cvnets->timm max|d| "
               f"{checks['cvnets_weights_in_timm_vs_hf_max_abs_diff']:.3g}")
-        for name, s in attn_stats.items():
-            print(f"    attn {name:60s} N={s['tokens']:4d}  mean max-prob "
-                  f"{s['mean_max_prob']:.4f} (uniform {s['uniform']:.4f})")
+        print_attention(attn_stats, 60, entropy=False)
         runs[tag] = {"input_shape": list(x.shape), **logits_summary(logits_np),
                      "checks": checks, "attention": attn_stats}
 
@@ -868,23 +777,19 @@ def run_hf_cvnets(variant: str, args, out: Path, convert, convert_desc: str) -> 
         meta = {**extra, **common,
                 "torch_zip": {p.name: torch_zip_info(p) for p in written
                               if p.suffix in (".bin", ".pt")},
-                "files": {p.name: {"sha256": sha256(p), "bytes": p.stat().st_size}
-                          for p in written}}
+                "files": files_table(written)}
         meta_path = out / f"{prefix}_{variant}_meta.json"
-        meta_path.write_text(json.dumps(meta, indent=2) + "\n")
+        write_meta(meta_path, meta)
         print(f"[{prefix} {variant}] {len(written)} files")
-        for p in written + [meta_path]:
-            print(f"    {p.stat().st_size:>11,d}  {p}")
+        print_written(written + [meta_path])
 
 
 def check_hf_version(allow_other: bool) -> None:
     import transformers
     found = transformers.__version__
     if found != PINNED_HF["transformers"]:
-        msg = f"version mismatch: found transformers {found}, pinned {PINNED_HF}"
-        if not allow_other:
-            sys.exit(msg + " (pass --allow-other-versions to run anyway)")
-        print("WARNING:", msg, file=sys.stderr)
+        version_mismatch(f"version mismatch: found transformers {found}, pinned {PINNED_HF}",
+                         allow_other)
 
 
 def main(argv=None) -> None:

@@ -70,14 +70,9 @@ import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 
-import argparse  # noqa: E402
-import hashlib  # noqa: E402
-import json  # noqa: E402
 import math  # noqa: E402
 import pickle  # noqa: E402
-import pickletools  # noqa: E402
 import platform  # noqa: E402
-import re  # noqa: E402
 import sys  # noqa: E402
 from importlib.metadata import version as dist_version  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -89,11 +84,13 @@ import paddle.nn.functional as F  # noqa: E402
 
 from paddleclas.ppcls.arch.backbone.model_zoo import mobilevit as pc_mobilevit  # noqa: E402
 
+from fixture_common import (BATCH, LINEAR_BIAS_STD, QKV_STD, add_common_args,  # noqa: E402
+                            add_version_flag, attention_stats, files_table, finish_common_args,
+                            logits_summary, new_parser, pickle_info, print_attention,
+                            print_logits, print_written, version_mismatch, write_meta)
+
 PINNED = {"paddlepaddle": "3.3.1", "paddleclas": "2.6.0"}
-VARIANTS = {"xxs": "MobileViT_XXS", "xs": "MobileViT_XS", "s": "MobileViT_S"}
-BATCH = 2
-QKV_STD = 0.3
-LINEAR_BIAS_STD = 0.05
+MODEL_CLASSES = {"xxs": "MobileViT_XXS", "xs": "MobileViT_XS", "s": "MobileViT_S"}
 NAME_TABLE_KEY = "StructuredToParameterName@@"
 
 RECIPE = {
@@ -112,35 +109,11 @@ RECIPE = {
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--variants", default="xxs",
-                   help="comma-separated subset of xxs,xs,s (default: xxs)")
-    p.add_argument("--sizes", default="256,224,200,193x301",
-                   help="comma-separated input sizes; N means NxN, or HxW such as 193x301 "
-                        "(default: 256,224,200,193x301)")
-    p.add_argument("--seed", type=int, default=0, help="seed for weights and inputs (default: 0)")
-    p.add_argument("--out", default="fixtures-tmp", help="output folder (default: fixtures-tmp)")
-    p.add_argument("--allow-other-versions", action="store_true",
-                   help=f"run even if paddlepaddle/paddleclas differ from the pins {PINNED}")
+    p = new_parser(__doc__)
+    add_common_args(p, sizes_default="256,224,200,193x301", out_default="fixtures-tmp")
+    add_version_flag(p, PINNED)
     args = p.parse_args(argv)
-
-    args.variants = [v.strip().lower() for v in args.variants.split(",") if v.strip()]
-    for v in args.variants:
-        if v not in VARIANTS:
-            p.error(f"unknown variant {v!r}; choose from {','.join(VARIANTS)}")
-    sizes = []
-    for s in args.sizes.split(","):
-        s = s.strip().lower()
-        m = re.fullmatch(r"(\d+)(?:x(\d+))?", s)
-        if not m:
-            p.error(f"bad size {s!r}; use N or HxW")
-        h = int(m.group(1))
-        w = int(m.group(2)) if m.group(2) else h
-        if h < 32 or w < 32:
-            p.error(f"size {s!r} is too small (each side must be at least 32)")
-        sizes.append((h, w))
-    args.sizes = sizes
+    finish_common_args(p, args)
     return args
 
 
@@ -153,10 +126,7 @@ def check_versions(allow_other: bool) -> None:
     v = versions()
     found = {k: v[k] for k in PINNED}
     if found != PINNED:
-        msg = f"version mismatch: found {found}, pinned {PINNED}"
-        if not allow_other:
-            sys.exit(msg + " (pass --allow-other-versions to run anyway)")
-        print("WARNING:", msg, file=sys.stderr)
+        version_mismatch(f"version mismatch: found {found}, pinned {PINNED}", allow_other)
 
 
 def perturb(model: nn.Layer, seed: int) -> None:
@@ -210,11 +180,8 @@ def attention_hooks(model: nn.Layer, stats: dict):
             logits -= logits.max(-1, keepdims=True)
             attn = np.exp(logits)
             attn /= attn.sum(-1, keepdims=True)
-            stats[name] = {"tokens": n, "uniform": 1.0 / n,
-                           "mean_max_prob": float(attn.max(-1).mean()),
-                           "mean_entropy_over_log_n": float(
-                               (-(attn * np.log(np.clip(attn, 1e-30, None))).sum(-1)).mean()
-                               / math.log(n))}
+            stats[name] = attention_stats(
+                n, attn.max(-1), -(attn * np.log(np.clip(attn, 1e-30, None))).sum(-1))
         handles.append(m.register_forward_post_hook(hook))
     return handles
 
@@ -275,32 +242,6 @@ def resize_checks(sizes: dict) -> dict:
     return out
 
 
-def pickle_info(data: bytes) -> dict:
-    """Protocol, the GLOBAL/STACK_GLOBAL (module, name) pairs and the opcodes of a pickle."""
-    proto, found, ops, pushed, memo = None, [], set(), [], {}
-    for op, arg, _pos in pickletools.genops(data):
-        ops.add(op.name)
-        if op.name == "PROTO":
-            proto = arg
-        elif op.name == "GLOBAL":
-            found.append(tuple(arg.split(" ", 1)))
-        elif op.name == "STACK_GLOBAL":
-            found.append((pushed[-2], pushed[-1]))
-        if op.name in ("SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE",
-                       "SHORT_BINSTRING", "BINSTRING", "STRING"):
-            pushed.append(arg)
-        elif op.name in ("BINGET", "LONG_BINGET", "GET"):
-            pushed.append(memo.get(arg))
-        elif op.name in ("BINPUT", "LONG_BINPUT", "PUT"):
-            memo[arg] = pushed[-1] if pushed else None
-        elif op.name == "MEMOIZE":
-            memo[len(memo)] = pushed[-1] if pushed else None
-        else:
-            pushed.append(None)
-    return {"protocol": proto, "globals": sorted({f"{m}.{n}" for m, n in found}),
-            "opcodes": sorted(ops)}
-
-
 def pdparams_info(path: Path) -> dict:
     data = path.read_bytes()
     obj = pickle.loads(data)  # our own file, just written
@@ -321,14 +262,6 @@ def pdparams_info(path: Path) -> dict:
     }
 
 
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def norm_settings(model: nn.Layer) -> dict:
     eps = {}
     for name, m in model.named_sublayers():
@@ -343,7 +276,7 @@ def norm_settings(model: nn.Layer) -> dict:
 
 def run_variant(variant: str, args, out: Path) -> None:
     paddle.seed(args.seed)
-    model = getattr(pc_mobilevit, VARIANTS[variant])(class_num=1000)
+    model = getattr(pc_mobilevit, MODEL_CLASSES[variant])(class_num=1000)
     model.eval()
     perturb(model, args.seed)
 
@@ -375,12 +308,9 @@ def run_variant(variant: str, args, out: Path) -> None:
         checks = resize_checks(sizes)
         block_sizes[tag] = checks
 
-        print(f"[paddle {variant} {tag}] logits std {logits_np.std():.4f}  mean "
-              f"{logits_np.mean():.4f}  absmax {np.abs(logits_np).max():.4f}  std(img0-img1) "
-              f"{(logits_np[0] - logits_np[1]).std():.4f}  argmax {logits_np.argmax(1).tolist()}")
-        for name, s in attn_stats.items():
-            print(f"    attn {name:36s} N={s['tokens']:4d}  mean max-prob {s['mean_max_prob']:.4f} "
-                  f"(uniform {s['uniform']:.4f})  entropy/logN {s['mean_entropy_over_log_n']:.3f}")
+        summary = logits_summary(logits_np)
+        print_logits(f"paddle {variant} {tag}", summary)
+        print_attention(attn_stats, 36)
         for name, c in checks.items():
             if c["resized"]:
                 print(f"    resize {name}: {c['hw']} -> {c['padded_hw']} -> {c['hw']}  bilinear-up "
@@ -391,18 +321,13 @@ def run_variant(variant: str, args, out: Path) -> None:
                     sys.exit(f"[{variant} {tag}] Paddle resize differs from the index formulas")
         runs[tag] = {
             "input_shape": list(x.shape),
-            "logits_shape": list(logits_np.shape),
-            "logits_std": float(logits_np.std()),
-            "logits_mean": float(logits_np.mean()),
-            "logits_absmax": float(np.abs(logits_np).max()),
-            "logits_std_of_row_difference": float((logits_np[0] - logits_np[1]).std()),
-            "argmax": logits_np.argmax(1).tolist(),
+            **summary,
             "mobilevit_block_resizes": checks,
             "attention": attn_stats,
         }
 
     meta = {
-        "model": f"PaddleClas {VARIANTS[variant]}(class_num=1000), pretrained=False",
+        "model": f"PaddleClas {MODEL_CLASSES[variant]}(class_num=1000), pretrained=False",
         "versions": versions(),
         "pinned": PINNED,
         "seed": args.seed,
@@ -415,14 +340,13 @@ def run_variant(variant: str, args, out: Path) -> None:
         "state_dict_tensors": len(sd),
         "pdparams": pdparams_info(params_path),
         "runs": runs,
-        "files": {p.name: {"sha256": sha256(p), "bytes": p.stat().st_size} for p in written},
+        "files": files_table(written),
     }
     meta_path = out / f"paddle_{variant}_meta.json"
-    meta_path.write_text(json.dumps(meta, indent=2) + "\n")
+    write_meta(meta_path, meta)
     print(f"[paddle {variant}] trainable params {n_params:,}; state dict {len(sd)} tensors, "
           f"{n_all:,} elements; norm eps {meta['norm_epsilons']}")
-    for p in written + [meta_path]:
-        print(f"    {p.stat().st_size:>11,d}  {p}")
+    print_written(written + [meta_path])
 
 
 def main(argv=None) -> None:
