@@ -1,0 +1,136 @@
+//! Decoded images: 8-bit, 3 channels, interleaved, in a known channel order.
+
+use std::path::Path;
+
+use crate::error::DataError;
+
+/// Channel order of an [`Image`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChannelOrder {
+    /// Red, green, blue (Pillow's, timm's).
+    Rgb,
+    /// Blue, green, red (OpenCV's; the original MobileViT weights').
+    Bgr,
+}
+
+/// An 8-bit, 3-channel image, rows of interleaved pixels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Image {
+    /// Width in pixels.
+    pub width: usize,
+    /// Height in pixels.
+    pub height: usize,
+    /// `height * width * 3` bytes, row-major, channels interleaved.
+    pub pixels: Vec<u8>,
+    /// Order of the three channels.
+    pub order: ChannelOrder,
+}
+
+impl Image {
+    /// Reads and decodes an image file (JPEG, PNG, BMP or WebP). Grayscale, grayscale with
+    /// alpha and RGBA become three channels as Pillow's `convert("RGB")` does: gray is
+    /// replicated, alpha is dropped.
+    pub fn open(path: &Path, order: ChannelOrder) -> Result<Self, DataError> {
+        let bytes = std::fs::read(path).map_err(|error| DataError::Io {
+            path: path.to_path_buf(),
+            message: error.to_string(),
+        })?;
+        Self::decode(&bytes, order).map_err(|message| DataError::Decode {
+            path: path.to_path_buf(),
+            message,
+        })
+    }
+
+    /// Decodes an encoded image held in memory.
+    pub fn decode(bytes: &[u8], order: ChannelOrder) -> Result<Self, String> {
+        let decoded = image::load_from_memory(bytes).map_err(|error| error.to_string())?;
+        let rgb = decoded.into_rgb8();
+        let (width, height) = (rgb.width() as usize, rgb.height() as usize);
+        let image = Image {
+            width,
+            height,
+            pixels: rgb.into_raw(),
+            order: ChannelOrder::Rgb,
+        };
+        Ok(image.with_order(order))
+    }
+
+    /// The same image with its channels in `order`.
+    pub fn with_order(mut self, order: ChannelOrder) -> Self {
+        if order != self.order {
+            for pixel in self.pixels.chunks_exact_mut(3) {
+                pixel.swap(0, 2);
+            }
+            self.order = order;
+        }
+        self
+    }
+
+    /// The `width x height` region whose top-left corner is `(left, top)`.
+    pub fn crop(&self, left: usize, top: usize, width: usize, height: usize) -> Image {
+        debug_assert!(left + width <= self.width && top + height <= self.height);
+        let mut pixels = Vec::with_capacity(width * height * 3);
+        for row in top..top + height {
+            let start = (row * self.width + left) * 3;
+            pixels.extend_from_slice(&self.pixels[start..start + width * 3]);
+        }
+        Image {
+            width,
+            height,
+            pixels,
+            order: self.order,
+        }
+    }
+
+    /// The image mirrored left to right.
+    pub fn flip_horizontal(&self) -> Image {
+        let mut pixels = Vec::with_capacity(self.pixels.len());
+        for row in self.pixels.chunks_exact(self.width * 3) {
+            for pixel in row.chunks_exact(3).rev() {
+                pixels.extend_from_slice(pixel);
+            }
+        }
+        Image {
+            pixels,
+            ..self.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ramp(width: usize, height: usize) -> Image {
+        Image {
+            width,
+            height,
+            pixels: (0..width * height * 3).map(|v| v as u8).collect(),
+            order: ChannelOrder::Rgb,
+        }
+    }
+
+    #[test]
+    fn crop_takes_the_region() {
+        let image = ramp(4, 3);
+        let crop = image.crop(1, 1, 2, 2);
+        assert_eq!(
+            crop.pixels,
+            [15, 16, 17, 18, 19, 20, 27, 28, 29, 30, 31, 32]
+        );
+    }
+
+    #[test]
+    fn flip_mirrors_each_row() {
+        let image = ramp(2, 1);
+        assert_eq!(image.flip_horizontal().pixels, [3, 4, 5, 0, 1, 2]);
+    }
+
+    #[test]
+    fn channel_order_swaps_red_and_blue() {
+        let image = ramp(1, 1).with_order(ChannelOrder::Bgr);
+        assert_eq!(image.pixels, [2, 1, 0]);
+        assert_eq!(image.with_order(ChannelOrder::Rgb).pixels, [0, 1, 2]);
+    }
+}
