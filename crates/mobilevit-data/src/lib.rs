@@ -4,13 +4,20 @@
 pub mod dataset;
 pub mod error;
 pub mod image;
+pub mod loader;
+pub mod mnist;
+pub mod ops;
 pub mod preset;
 pub mod resize;
+pub mod sampler;
 pub mod transforms;
 
 pub use dataset::{Sample, read_class_map, read_list, scan_class_folders};
 pub use error::DataError;
 pub use image::{ChannelOrder, Image};
+pub use loader::{CorruptImages, LoadedBatch, Loader, LoaderConfig, LoadingEpoch};
+pub use ops::pipeline_from_ops;
 pub use preset::Preset;
 pub use resize::{Interpolation, resize};
+pub use sampler::{Batch, BatchSampler, CvnetsRule, Scale, Scales};
 pub use transforms::{ChwTensor, CropRule, Pipeline, ShortSideRule, Transform};

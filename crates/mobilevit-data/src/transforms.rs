@@ -245,6 +245,29 @@ impl Pipeline {
         Ok(self.to_tensor(&image))
     }
 
+    /// The pipeline with its output size set to `[height, width]`: the size of its random
+    /// crops, resizes and centre crops (as PaddleClas's `MultiScaleDataset` overrides them).
+    pub fn with_output_size(&self, [height, width]: [usize; 2]) -> Pipeline {
+        let mut pipeline = self.clone();
+        for transform in &mut pipeline.transforms {
+            match transform {
+                Transform::RandomResizedCrop { size, .. } => *size = [width, height],
+                Transform::Resize {
+                    width: w,
+                    height: h,
+                    ..
+                }
+                | Transform::CenterCrop {
+                    width: w,
+                    height: h,
+                    ..
+                } => (*w, *h) = (width, height),
+                Transform::ResizeShort { .. } | Transform::HorizontalFlip { .. } => {}
+            }
+        }
+        pipeline
+    }
+
     /// `(pixel * scale - mean) / std`, channel-first.
     pub fn to_tensor(&self, image: &Image) -> ChwTensor {
         let plane = image.width * image.height;

@@ -1,0 +1,232 @@
+//! A parallel loader: decode and augment on worker threads, a bounded queue of ready batches.
+//!
+//! Each sample's randomness comes from a generator seeded by (seed, epoch, dataset index), so
+//! the batches are the same whatever the number of workers. Memory is bounded by the queue:
+//! at most `prefetch` finished batches wait, plus the one being built.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, sync_channel};
+use std::thread::JoinHandle;
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::dataset::Sample;
+use crate::error::DataError;
+use crate::image::Image;
+use crate::sampler::Batch;
+use crate::transforms::Pipeline;
+
+/// What to do with an image that cannot be read or decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CorruptImages {
+    /// Leave it out of its batch, report it and count it (the default in training).
+    #[default]
+    Skip,
+    /// Stop with an error naming the file.
+    Fail,
+}
+
+/// Loader settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoaderConfig {
+    /// Decode and augment threads.
+    pub workers: usize,
+    /// Finished batches that may wait in the queue.
+    pub prefetch: usize,
+    /// Corrupt image policy.
+    pub corrupt_images: CorruptImages,
+    /// Seed of the per-sample augmentation.
+    pub seed: u64,
+}
+
+impl Default for LoaderConfig {
+    fn default() -> Self {
+        Self {
+            workers: std::thread::available_parallelism().map_or(1, usize::from),
+            prefetch: 2,
+            corrupt_images: CorruptImages::Skip,
+            seed: 0,
+        }
+    }
+}
+
+/// A batch ready for the model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedBatch {
+    /// `[height, width]` of every image.
+    pub size: [usize; 2],
+    /// `[n, 3, height, width]` values, image after image.
+    pub images: Vec<f32>,
+    /// Labels, one per image.
+    pub labels: Vec<usize>,
+    /// Images left out, with the reason.
+    pub skipped: Vec<(PathBuf, String)>,
+}
+
+impl LoadedBatch {
+    /// Number of images.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Whether every image of the batch was skipped.
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+}
+
+/// Loads batches of a dataset through a pipeline.
+pub struct Loader {
+    samples: Arc<Vec<Sample>>,
+    pipeline: Arc<Pipeline>,
+    config: LoaderConfig,
+    pool: Arc<rayon::ThreadPool>,
+}
+
+/// splitmix64: a well-mixed 64-bit value from a counter.
+fn mix(mut value: u64) -> u64 {
+    value = value.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    value = (value ^ (value >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    value = (value ^ (value >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    value ^ (value >> 31)
+}
+
+impl Loader {
+    /// A loader over `samples`.
+    pub fn new(
+        samples: Vec<Sample>,
+        pipeline: Pipeline,
+        config: LoaderConfig,
+    ) -> Result<Self, DataError> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(config.workers.max(1))
+            .thread_name(|i| format!("mobilevit-data-{i}"))
+            .build()
+            .map_err(|error| DataError::Transform {
+                op: "loader".into(),
+                message: format!("cannot start worker threads: {error}"),
+            })?;
+        Ok(Self {
+            samples: Arc::new(samples),
+            pipeline: Arc::new(pipeline),
+            config,
+            pool: Arc::new(pool),
+        })
+    }
+
+    /// Number of samples.
+    pub fn num_samples(&self) -> usize {
+        self.samples.len()
+    }
+
+    /// Starts loading `batches` (an epoch's plan, or its tail when resuming) in the
+    /// background; the returned iterator yields them in order.
+    pub fn load(&self, batches: Vec<Batch>, epoch: u64) -> LoadingEpoch {
+        let (sender, receiver) = sync_channel(self.config.prefetch.max(1));
+        let samples = Arc::clone(&self.samples);
+        let pipeline = Arc::clone(&self.pipeline);
+        let pool = Arc::clone(&self.pool);
+        let config = self.config;
+        let producer = std::thread::spawn(move || {
+            for batch in batches {
+                let loaded =
+                    pool.install(|| load_batch(&samples, &pipeline, &config, &batch, epoch));
+                let stop = loaded.is_err();
+                if sender.send(loaded).is_err() || stop {
+                    return;
+                }
+            }
+        });
+        LoadingEpoch {
+            receiver,
+            producer: Some(producer),
+        }
+    }
+}
+
+/// The batches of one epoch, arriving from the background.
+pub struct LoadingEpoch {
+    receiver: Receiver<Result<LoadedBatch, DataError>>,
+    producer: Option<JoinHandle<()>>,
+}
+
+impl Iterator for LoadingEpoch {
+    type Item = Result<LoadedBatch, DataError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.receiver.recv() {
+            Ok(batch) => Some(batch),
+            Err(_) => {
+                if let Some(producer) = self.producer.take() {
+                    let _ = producer.join();
+                }
+                None
+            }
+        }
+    }
+}
+
+fn load_batch(
+    samples: &[Sample],
+    pipeline: &Pipeline,
+    config: &LoaderConfig,
+    batch: &Batch,
+    epoch: u64,
+) -> Result<LoadedBatch, DataError> {
+    let pipeline = pipeline.with_output_size(batch.size);
+    let results: Vec<(usize, Result<Vec<f32>, DataError>)> = batch
+        .indices
+        .par_iter()
+        .map(|&index| {
+            let sample = &samples[index];
+            let seed = mix(config.seed ^ mix(epoch) ^ mix(index as u64 + 1));
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let tensor = Image::open(&sample.path, pipeline.order)
+                .and_then(|image| pipeline.run(image, &mut rng))
+                .and_then(|tensor| {
+                    if [tensor.height, tensor.width] == batch.size {
+                        Ok(tensor.values)
+                    } else {
+                        Err(DataError::Transform {
+                            op: "pipeline".into(),
+                            message: format!(
+                                "{} gives {}x{} images, the batch needs {}x{}",
+                                sample.path.display(),
+                                tensor.height,
+                                tensor.width,
+                                batch.size[0],
+                                batch.size[1]
+                            ),
+                        })
+                    }
+                });
+            (index, tensor)
+        })
+        .collect();
+    let [height, width] = batch.size;
+    let mut loaded = LoadedBatch {
+        size: batch.size,
+        images: Vec::with_capacity(results.len() * 3 * height * width),
+        labels: Vec::with_capacity(results.len()),
+        skipped: Vec::new(),
+    };
+    for (index, result) in results {
+        match result {
+            Ok(values) => {
+                loaded.images.extend(values);
+                loaded.labels.push(samples[index].label);
+            }
+            Err(error @ DataError::Transform { .. }) => return Err(error),
+            Err(error) if config.corrupt_images == CorruptImages::Fail => return Err(error),
+            Err(error) => loaded
+                .skipped
+                .push((samples[index].path.clone(), error.to_string())),
+        }
+    }
+    Ok(loaded)
+}
