@@ -65,6 +65,51 @@ the perturbed timm weights, mapped timm -> ml-cvnets -> HF (spec 3.2/3.3), make 
 timm's logits; the cvnets state dict, mapped ml-cvnets -> timm, makes timm give the HF logits. Both
 are float-rounding close, not bitwise (timm uses fused SDPA, HF scales after QK^T).
 
+Eval preprocessing (``--preprocess IMAGE [IMAGE ...]``): with this option the script writes
+only the following, one pair per image file (``{stem}`` is the file name without its suffix), and
+none of the model fixtures above (so a run without it stays byte-identical to before):
+
+    {out}/preprocess_timm_{stem}.npy        float32 [1, 3, 256, 256]: exactly what timm gives for
+                                            mobilevit_xxs, i.e.
+                                            ``cfg = timm.data.resolve_data_config({}, model=
+                                            timm.create_model('mobilevit_xxs', pretrained=False))``,
+                                            ``t = timm.data.create_transform(**cfg)``,
+                                            ``t(PIL.Image.open(path).convert('RGB')).unsqueeze(0)``.
+                                            With timm 1.0.31: Resize(284, bicubic, antialias;
+                                            short side 284 = floor(256 / 0.9), long side
+                                            int(284 * long / short)), CenterCrop(256) (torchvision:
+                                            offset int(round((side - 256) / 2.0)), Python's
+                                            round-half-to-even), MaybeToTensor (uint8 -> float32,
+                                            then / 255 in float32), Normalize(mean 0, std 1); RGB
+                                            order
+    {out}/preprocess_hf_{stem}.npy          float32 [1, 3, 256, 256]: transformers' image processor
+                                            with the settings of the apple/mobilevit-{xx-small,
+                                            x-small,small} hub ``preprocessor_config.json`` (spec 4:
+                                            size 288, crop 256, resample 2, do_flip_channel_order
+                                            true): do_resize, size {"shortest_edge": 288}, resample
+                                            2 (PIL.Image.BILINEAR), do_center_crop, crop_size 256x256,
+                                            do_rescale with 1/255, do_flip_channel_order (RGB -> BGR),
+                                            no normalisation; applied to the PIL RGB image with
+                                            ``return_tensors="np"``. The slow, PIL/NumPy processor is
+                                            used: in transformers 5.x that is
+                                            ``MobileViTImageProcessorPil``, while the plain name
+                                            ``MobileViTImageProcessor`` is now the torchvision
+                                            ("fast") backend (in 4.x the plain name was the slow one
+                                            and the fast one was ``...Fast``). The slow processor
+                                            resizes the uint8 image with PIL (short side 288, long
+                                            side int(288 * long / short)), rescales in float64 and
+                                            casts to float32, then crops at ((side - 256) // 2).
+                                            Both give float32(x / 255) for every byte value x
+
+Every image is opened with PIL and converted with ``.convert("RGB")`` before either pipeline (a
+grayscale image is replicated to three channels; an RGBA image loses its alpha channel, nothing
+is composited). The PaddleClas counterpart is ``scripts/make_paddle_fixtures.py --preprocess``.
+
+    .venv-ref/bin/python scripts/make_fixtures.py --preprocess tests/fixtures/images/chelsea.png \
+        tests/fixtures/images/rocket.jpg tests/fixtures/images/camera.png \
+        tests/fixtures/images/horse.png
+        # the committed preprocess_{timm,hf}_*.npy (default --out tests/fixtures)
+
 Pinned reference versions (the fixtures were generated with exactly these):
 
     torch==2.15.0 (CPU use of the registry wheel), timm==1.0.31, numpy==2.4.6,
@@ -202,6 +247,10 @@ def parse_args(argv=None):
                    help="transformers' models/mobilevit/convert_mlcvnets_to_pytorch.py, whose "
                         "rename_key/convert_state_dict prove the cvnets state dict (used when "
                         "transformers itself does not ship it)")
+    p.add_argument("--preprocess", metavar="IMAGE", nargs="+", default=None,
+                   help="write only preprocess_{timm,hf}_{stem}.npy for these image files (the "
+                        "eval preprocessing of timm mobilevit_xxs and of the HF image processor), "
+                        "no model fixtures; only --out and --allow-other-versions apply")
     add_version_flag(p, {**PINNED, **PINNED_HF})
     args = p.parse_args(argv)
 
@@ -792,8 +841,96 @@ def check_hf_version(allow_other: bool) -> None:
                          allow_other)
 
 
+# ---------------------------------------------------------------------------------------------
+# Eval preprocessing (--preprocess)
+# ---------------------------------------------------------------------------------------------
+
+# transformers' MobileViT image processor, set up as the apple/mobilevit-* hub
+# preprocessor_config.json sets it (spec 4): {"crop_size": 256, "do_center_crop": true,
+# "do_flip_channel_order": true, "do_resize": true, "resample": 2, "size": 288}; do_rescale and
+# rescale_factor are the processor's defaults, written out.
+HF_PREPROCESS = dict(do_resize=True, size={"shortest_edge": 288},
+                     resample=2,  # PIL.Image.BILINEAR, as the hub json has it
+                     do_center_crop=True, crop_size={"height": 256, "width": 256},
+                     do_rescale=True, rescale_factor=1 / 255, do_flip_channel_order=True)
+PREPROCESS_SHAPE = (1, 3, 256, 256)
+
+
+def slow_hf_processor_class():
+    """The PIL/NumPy ("slow") MobileViT image processor class and a note on which it is.
+
+    transformers 5.x names it MobileViTImageProcessorPil (MobileViTImageProcessor is the
+    torchvision backend there); transformers 4.x names it MobileViTImageProcessor.
+    """
+    try:
+        from transformers import MobileViTImageProcessorPil as cls
+        return cls, ("MobileViTImageProcessorPil (the slow PIL/NumPy backend; in this transformers "
+                     "MobileViTImageProcessor is the torchvision backend)")
+    except ImportError:
+        from transformers import MobileViTImageProcessor as cls
+        return cls, "MobileViTImageProcessor (the slow PIL/NumPy processor of transformers 4.x)"
+
+
+def save_preprocessed(path: Path, arr, source: str) -> Path:
+    """np.save a [1, 3, 256, 256] float32 array as it came (no cast), C order."""
+    arr = np.asarray(arr)
+    if arr.dtype != np.float32 or arr.shape != PREPROCESS_SHAPE:
+        sys.exit(f"{source} gave {arr.dtype} {arr.shape}, expected float32 {PREPROCESS_SHAPE}")
+    np.save(path, np.ascontiguousarray(arr))
+    return path
+
+
+def run_preprocess(images, out: Path) -> None:
+    """preprocess_timm_{stem}.npy and preprocess_hf_{stem}.npy for each image file."""
+    import PIL
+    import torchvision
+    import transformers
+    from PIL import Image
+
+    print(f"[versions] Pillow {PIL.__version__}, torchvision {torchvision.__version__}, "
+          f"timm {timm.__version__}, transformers {transformers.__version__}, "
+          f"numpy {np.__version__}")
+    stems = [Path(f).stem for f in images]
+    if len(set(stems)) != len(stems):
+        sys.exit(f"--preprocess: two images share a file stem: {stems}")
+
+    cfg = timm.data.resolve_data_config({}, model=timm.create_model("mobilevit_xxs",
+                                                                    pretrained=False))
+    t = timm.data.create_transform(**cfg)
+    print(f"[timm] resolve_data_config: {cfg}")
+    print(f"[timm] create_transform:\n{t}")
+
+    proc_cls, proc_note = slow_hf_processor_class()
+    proc = proc_cls(**HF_PREPROCESS)
+    print(f"[transformers] {proc_note}")
+    print(f"[transformers] {proc}")
+
+    written: list[Path] = []
+    for f, stem in zip(images, stems):
+        with Image.open(f) as im:
+            mode, size, fmt = im.mode, im.size, im.format
+            img = im.convert("RGB")
+        print(f"[{stem}] {f}: {fmt} {mode} {size[0]}x{size[1]} (W x H)")
+        x_timm = t(img).unsqueeze(0).numpy()
+        x_hf = proc(img, return_tensors="np")["pixel_values"]
+        paths = [save_preprocessed(out / f"preprocess_timm_{stem}.npy", x_timm, "timm"),
+                 save_preprocessed(out / f"preprocess_hf_{stem}.npy", x_hf, "transformers")]
+        for name, x in (("timm", x_timm), ("hf", x_hf)):
+            print(f"    {name:4s} min {x.min():.6f}  max {x.max():.6f}  mean {x.mean():.6f}  "
+                  f"channel means {[round(float(c), 6) for c in x[0].mean((1, 2))]}")
+        written += paths
+    print_written(written)
+
+
 def main(argv=None) -> None:
     args = parse_args(argv)
+    if args.preprocess:
+        check_versions(args.allow_other_versions)
+        check_hf_version(args.allow_other_versions)
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        run_preprocess(args.preprocess, out)
+        return
     check_versions(args.allow_other_versions)
     want_hf = "hf" in args.sources or "cvnets" in args.sources
     if want_hf:

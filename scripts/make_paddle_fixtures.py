@@ -21,6 +21,42 @@ the output, runs deterministic inputs through it and writes:
                                             the structure of the .pdparams pickle and the
                                             sha256 of each file
 
+Eval preprocessing (``--preprocess IMAGE [IMAGE ...]``): with this option the script writes
+only, for each image file (``{stem}``: its name without the suffix), and no model fixtures:
+
+    {out}/preprocess_paddle_{stem}.npy      float32 [1, 3, 256, 256]: the image file's raw bytes
+                                            through PaddleClas's own operators, exactly the Eval
+                                            pipeline of ppcls/configs/ImageNet/MobileViT/
+                                            MobileViT_{XXS,XS,S}.yaml (the three are identical):
+                                            DecodeImage(to_rgb=False, channel_first=False) (cv2
+                                            decode, BGR kept), ResizeImage(resize_short=292,
+                                            interpolation=bilinear, backend=pil) (short side 292,
+                                            each side int(round(side * 292 / short)), PIL
+                                            BILINEAR on the uint8 BGR array), CropImage(size=256)
+                                            (offset (side - 256) // 2), NormalizeImage(scale=
+                                            1.0/255.0, mean 0, std 1, order '') ((x * float32(
+                                            1/255) - 0) / 1, all in float32: for 126 of the 256
+                                            byte values 1 ulp off float32(x / 255), which timm
+                                            and HF give), then ToCHWImage() and a batch axis.
+                                            BGR channel order
+
+The yaml's Eval transform_ops end with NormalizeImage (HWC); PaddleClas's ImageNetDataset
+(``CommonDataset.__getitem__``) then does ``img.transpose((2, 0, 1))``, which is what
+ToCHWImage does. The paddleclas 2.6.0 wheel does not ship ``ppcls/data`` (nor the yaml configs):
+the operators it does ship, with the same names, parameters and code paths for this pipeline, are
+those of ``paddleclas.deploy.python.preprocess``, which the script uses by default. With
+``--paddleclas-src DIR`` (a PaddleClas checkout) it instead takes DecodeImage, ResizeImage,
+CropImage, NormalizeImage and ToCHWImage (with UnifiedResize and format_data) from
+``DIR/ppcls/data/preprocess/ops/operators.py`` (via ``ast``, without ppcls's imports), checks the
+Eval transform_ops of ``DIR/ppcls/configs/ImageNet/MobileViT/MobileViT_{XXS,XS,S}.yaml`` against
+the list in this script, and requires the two operator sets to give bitwise-equal arrays.
+
+    .venv-paddle/bin/python scripts/make_paddle_fixtures.py --out tests/fixtures \
+        --preprocess tests/fixtures/images/chelsea.png tests/fixtures/images/rocket.jpg \
+        tests/fixtures/images/camera.png tests/fixtures/images/horse.png \
+        [--paddleclas-src path/to/PaddleClas]
+        # the committed preprocess_paddle_*.npy
+
 Pinned reference versions (the fixtures were generated with exactly these):
 
     paddlepaddle==3.3.1 (CPU), paddleclas==2.6.0, numpy==2.4.6
@@ -111,8 +147,18 @@ RECIPE = {
 def parse_args(argv=None):
     p = new_parser(__doc__)
     add_common_args(p, sizes_default="256,224,200,193x301", out_default="fixtures-tmp")
+    p.add_argument("--preprocess", metavar="IMAGE", nargs="+", default=None,
+                   help="write only preprocess_paddle_{stem}.npy for these image files (the "
+                        "MobileViT yaml's Eval preprocessing), no model fixtures; only --out, "
+                        "--paddleclas-src and --allow-other-versions apply")
+    p.add_argument("--paddleclas-src", metavar="DIR", default=None,
+                   help="a PaddleClas checkout: with --preprocess, use the operators of its "
+                        "ppcls/data/preprocess/ops/operators.py (checked bitwise against the "
+                        "wheel's deploy operators) and check the Eval ops of its MobileViT yamls")
     add_version_flag(p, PINNED)
     args = p.parse_args(argv)
+    if args.paddleclas_src is not None and not args.preprocess:
+        p.error("--paddleclas-src applies only with --preprocess")
     finish_common_args(p, args)
     return args
 
@@ -349,9 +395,137 @@ def run_variant(variant: str, args, out: Path) -> None:
     print_written(written + [meta_path])
 
 
+# ---------------------------------------------------------------------------------------------
+# Eval preprocessing (--preprocess)
+# ---------------------------------------------------------------------------------------------
+
+# DataLoader.Eval.dataset.transform_ops of ppcls/configs/ImageNet/MobileViT/MobileViT_XXS.yaml (XS
+# and S are the same), as the yaml writes them; ppcls's create_operators instantiates each entry
+# as getattr(preprocess, name)(**params). ToCHWImage follows (see the docstring).
+EVAL_TRANSFORM_OPS = [
+    {"DecodeImage": {"to_rgb": False, "channel_first": False}},
+    {"ResizeImage": {"resize_short": 292, "interpolation": "bilinear", "backend": "pil"}},
+    {"CropImage": {"size": 256}},
+    {"NormalizeImage": {"scale": "1.0/255.0", "mean": [0.0, 0.0, 0.0], "std": [1.0, 1.0, 1.0],
+                        "order": ""}},
+]
+PREPROCESS_SHAPE = (1, 3, 256, 256)
+PPCLS_OPERATORS = "ppcls/data/preprocess/ops/operators.py"
+PPCLS_YAML = "ppcls/configs/ImageNet/MobileViT/MobileViT_{}.yaml"
+OPERATOR_NAMES = ("format_data", "UnifiedResize", "OperatorParamError", "DecodeImage",
+                  "ResizeImage", "CropImage", "NormalizeImage", "ToCHWImage")
+
+
+def wheel_operators():
+    """The operators the paddleclas wheel ships (paddleclas.deploy.python.preprocess)."""
+    from paddleclas.deploy.python import preprocess as deploy_ops
+    return {n: getattr(deploy_ops, n) for n in OPERATOR_NAMES if hasattr(deploy_ops, n)}
+
+
+def source_operators(src: Path) -> dict:
+    """The operator classes of a PaddleClas checkout's ppcls/data/preprocess/ops/operators.py,
+    taken via ast (only OPERATOR_NAMES) and run with the names they use."""
+    import ast
+    import io
+    import logging
+    import random
+    from functools import partial
+
+    import cv2
+    from PIL import Image
+
+    path = src / PPCLS_OPERATORS
+    tree = ast.parse(path.read_text(), filename=str(path))
+    nodes = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))
+             and n.name in OPERATOR_NAMES]
+    if sorted(n.name for n in nodes) != sorted(OPERATOR_NAMES):
+        sys.exit(f"{path} does not define all of {OPERATOR_NAMES}")
+    ns = {"__name__": "ppcls_operators", "partial": partial, "io": io, "math": math,
+          "random": random, "cv2": cv2, "np": np, "Image": Image,
+          "logger": logging.getLogger("ppcls.operators")}
+    exec(compile(ast.Module(body=nodes, type_ignores=[]), str(path), "exec"), ns)
+    return {n: ns[n] for n in OPERATOR_NAMES}
+
+
+def check_yaml_ops(src: Path) -> None:
+    """The Eval transform_ops of the checkout's MobileViT yamls must be EVAL_TRANSFORM_OPS."""
+    import yaml
+    for v in MODEL_CLASSES.values():
+        path = src / PPCLS_YAML.format(v.split("_", 1)[1])
+        cfg = yaml.load(path.read_text(), Loader=yaml.SafeLoader)
+        found = cfg["DataLoader"]["Eval"]["dataset"]["transform_ops"]
+        if found != EVAL_TRANSFORM_OPS:
+            sys.exit(f"{path}: Eval transform_ops {found} differ from {EVAL_TRANSFORM_OPS}")
+        print(f"[paddle] {path}: Eval transform_ops as in this script")
+
+
+def create_operators(ops: dict) -> list:
+    """ppcls.data.create_operators over EVAL_TRANSFORM_OPS, then ToCHWImage."""
+    built = [ops[name](**params) for entry in EVAL_TRANSFORM_OPS for name, params in entry.items()]
+    return built + [ops["ToCHWImage"]()]
+
+
+def transform(data, ops):
+    """ppcls.data.preprocess.transform."""
+    for op in ops:
+        data = op(data)
+    return data
+
+
+def run_preprocess(images, out: Path, src: str | None) -> None:
+    """preprocess_paddle_{stem}.npy for each image file."""
+    import cv2
+    import PIL
+    from PIL import Image
+
+    stems = [Path(f).stem for f in images]
+    if len(set(stems)) != len(stems):
+        sys.exit(f"--preprocess: two images share a file stem: {stems}")
+    print(f"[versions] {versions()}, opencv {cv2.__version__}, Pillow {PIL.__version__}")
+    wheel = create_operators(wheel_operators())
+    if src is not None:
+        check_yaml_ops(Path(src))
+        primary = create_operators(source_operators(Path(src)))
+        print(f"[paddle] operators: {Path(src) / PPCLS_OPERATORS} (cross-checked bitwise against "
+              "paddleclas.deploy.python.preprocess)")
+    else:
+        primary = None
+        print("[paddle] operators: paddleclas.deploy.python.preprocess (the wheel ships no "
+              "ppcls/data; pass --paddleclas-src for ppcls/data/preprocess/ops/operators.py)")
+    for op in primary or wheel:
+        print(f"    {type(op).__name__}: {vars(op)}")
+
+    written: list[Path] = []
+    for f, stem in zip(images, stems):
+        raw = Path(f).read_bytes()
+        with Image.open(f) as im:
+            print(f"[{stem}] {f}: {im.format} {im.mode} {im.size[0]}x{im.size[1]} (W x H)")
+        x = transform(raw, wheel)
+        if primary is not None:
+            x_src = transform(raw, primary)
+            if x_src.dtype != x.dtype or not np.array_equal(x_src, x):
+                sys.exit(f"[{stem}] ppcls operators and the wheel's deploy operators differ")
+            x = x_src
+        x = np.asarray(x)[None]
+        if x.dtype != np.float32 or x.shape != PREPROCESS_SHAPE:
+            sys.exit(f"[{stem}] got {x.dtype} {x.shape}, expected float32 {PREPROCESS_SHAPE}")
+        path = out / f"preprocess_paddle_{stem}.npy"
+        np.save(path, np.ascontiguousarray(x))
+        written.append(path)
+        print(f"    paddle min {x.min():.6f}  max {x.max():.6f}  mean {x.mean():.6f}  channel means "
+              f"{[round(float(c), 6) for c in x[0].mean((1, 2))]}"
+              + ("  (ppcls == deploy operators: bitwise)" if primary is not None else ""))
+    print_written(written)
+
+
 def main(argv=None) -> None:
     args = parse_args(argv)
     check_versions(args.allow_other_versions)
+    if args.preprocess:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        run_preprocess(args.preprocess, out, args.paddleclas_src)
+        return
     paddle.set_device("cpu")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -29,6 +29,10 @@ enum Command {
     /// Weights from timm, HF transformers, ml-cvnets or PaddleClas to a checkpoint, or a
     /// checkpoint to timm.
     Convert(commands::convert::ConvertArgs),
+    /// The exact eval tensor of an image under a reference's preprocessing.
+    Preprocess(commands::preprocess::PreprocessArgs),
+    /// Datasets for demos and tests.
+    Data(commands::data::DataArgs),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +41,8 @@ fn main() -> ExitCode {
         Command::Info(args) => commands::info::run(args),
         Command::Forward(args) => commands::forward::run(args),
         Command::Convert(args) => commands::convert::run(args),
+        Command::Preprocess(args) => commands::preprocess::run(args),
+        Command::Data(args) => commands::data::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -356,3 +356,156 @@ fn convert_fails_cleanly_and_writes_nothing() {
         "unknown weights source 'caffe'",
     );
 }
+
+#[test]
+fn preprocess_writes_the_timm_tensor_of_the_cat() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cat.npy");
+    let cat = fixtures().join("images/chelsea.png");
+    succeeds(&[
+        "preprocess",
+        "--preset",
+        "timm",
+        path(&cat),
+        "--output",
+        path(&out),
+    ]);
+    let ours: Tensor<4> = npy::read_f32(&out, &Device::flex()).unwrap();
+    let timm: Tensor<4> = npy::read_f32(
+        &fixtures().join("preprocess_timm_chelsea.npy"),
+        &Device::flex(),
+    )
+    .unwrap();
+    let mean = (ours - timm).abs().mean().into_scalar::<f32>();
+    assert!(mean <= 1e-6, "mean |diff| {mean}");
+}
+
+#[test]
+fn preprocess_reads_paddleclas_eval_ops_from_a_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("eval.yaml");
+    std::fs::write(
+        &config,
+        "DataLoader:\n  Eval:\n    dataset:\n      transform_ops:\n\
+         \x20       - DecodeImage: {to_rgb: False, channel_first: False}\n\
+         \x20       - ResizeImage: {resize_short: 292, interpolation: bilinear, backend: pil}\n\
+         \x20       - CropImage: {size: 256}\n\
+         \x20       - NormalizeImage: {scale: 1.0/255.0, mean: [0, 0, 0], std: [1, 1, 1], order: ''}\n",
+    )
+    .unwrap();
+    let out = dir.path().join("horse.npy");
+    let horse = fixtures().join("images/horse.png");
+    succeeds(&[
+        "preprocess",
+        "-c",
+        path(&config),
+        path(&horse),
+        "-o",
+        path(&out),
+    ]);
+    let ours = read_tensor(&out);
+    let paddle = read_tensor(&fixtures().join("preprocess_paddle_horse.npy"));
+    assert_eq!(ours, paddle);
+
+    std::fs::write(
+        &config,
+        "DataLoader:\n  Eval:\n    dataset:\n      transform_ops:\n        - Blur: {}\n",
+    )
+    .unwrap();
+    let message = fails_with(
+        &[
+            "preprocess",
+            "-c",
+            path(&config),
+            path(&horse),
+            "-o",
+            path(&out),
+        ],
+        "Blur",
+    );
+    assert!(message.contains("eval.yaml"), "{message}");
+    fails_with(
+        &[
+            "preprocess",
+            "--preset",
+            "timm",
+            path(&config),
+            "-o",
+            path(&out),
+        ],
+        "cannot decode image",
+    );
+    fails_with(
+        &[
+            "preprocess",
+            "--preset",
+            "keras",
+            path(&horse),
+            "-o",
+            path(&out),
+        ],
+        "unknown preset",
+    );
+}
+
+fn read_tensor(path: &Path) -> Vec<f32> {
+    let tensor: Tensor<4> = npy::read_f32(path, &Device::flex()).unwrap();
+    tensor.into_data().try_to_vec().unwrap()
+}
+
+#[test]
+fn data_mnist_writes_a_paddleclas_dataset() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("digits.csv.gz");
+    let mut encoder = flate2::write::GzEncoder::new(
+        std::fs::File::create(&csv).unwrap(),
+        flate2::Compression::default(),
+    );
+    for row in 0..30 {
+        let pixels: Vec<String> = (0..784).map(|p| ((p + row) % 256).to_string()).collect();
+        writeln!(encoder, "{},{}", pixels.join(","), row % 10).unwrap();
+    }
+    encoder.finish().unwrap();
+    let out = dir.path().join("mnist");
+    let text = succeeds(&[
+        "data",
+        "mnist",
+        "--source",
+        path(&csv),
+        "--output",
+        path(&out),
+        "--val-per-class",
+        "1",
+    ]);
+    assert!(
+        text.contains("20 training and 10 validation digits"),
+        "{text}"
+    );
+    let train = std::fs::read_to_string(out.join("train_list.txt")).unwrap();
+    assert_eq!(train.lines().count(), 20);
+    let first = train.lines().next().unwrap().split(' ').next().unwrap();
+    let image =
+        mobilevit_data::Image::open(&out.join(first), mobilevit_data::ChannelOrder::Rgb).unwrap();
+    assert_eq!((image.width, image.height), (28, 28));
+    assert_eq!(
+        std::fs::read_to_string(out.join("label_list.txt"))
+            .unwrap()
+            .lines()
+            .count(),
+        10
+    );
+
+    std::fs::write(&csv, "not gzip").unwrap();
+    fails_with(
+        &[
+            "data",
+            "mnist",
+            "--source",
+            path(&csv),
+            "--output",
+            path(&out),
+        ],
+        "digits.csv.gz",
+    );
+}
