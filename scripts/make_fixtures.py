@@ -919,7 +919,28 @@ def run_preprocess(images, out: Path) -> None:
             print(f"    {name:4s} min {x.min():.6f}  max {x.max():.6f}  mean {x.mean():.6f}  "
                   f"channel means {[round(float(c), 6) for c in x[0].mean((1, 2))]}")
         written += paths
+        written += write_pillow_resizes(img, stem, out)
     print_written(written)
+
+
+# Pillow filters and the two resizes each is checked on: a downscale of the whole image and an
+# upscale of a 100x80 window (small files, both code paths of the convolution).
+PILLOW_FILTERS = ("nearest", "box", "bilinear", "hamming", "bicubic", "lanczos")
+
+
+def write_pillow_resizes(img, stem: str, out: Path) -> list:
+    """pillow_{filter}_{down,up}_{stem}.npy: uint8 HWC results of PIL's Image.resize."""
+    from PIL import Image
+
+    cases = {"down": (img, (123, 77)), "up": (img.crop((100, 100, 200, 180)), (173, 139))}
+    paths = []
+    for name in PILLOW_FILTERS:
+        resample = getattr(Image.Resampling, name.upper())
+        for direction, (source, size) in cases.items():
+            path = out / f"pillow_{name}_{direction}_{stem}.npy"
+            np.save(path, np.ascontiguousarray(np.asarray(source.resize(size, resample))))
+            paths.append(path)
+    return paths
 
 
 def main(argv=None) -> None:
