@@ -112,6 +112,38 @@ mod tests {
     }
 
     #[test]
+    fn bmp_webp_gray_and_rgba_files_decode_to_three_channels() {
+        let dir = tempfile::tempdir().unwrap();
+        let rgb: Vec<u8> = (0..4 * 3 * 3).map(|v| (v * 7) as u8).collect();
+        for name in ["a.bmp", "a.webp", "a.png"] {
+            let path = dir.path().join(name);
+            image::save_buffer(&path, &rgb, 4, 3, image::ExtendedColorType::Rgb8).unwrap();
+            let decoded = Image::open(&path, ChannelOrder::Rgb).unwrap();
+            assert_eq!((decoded.width, decoded.height), (4, 3), "{name}");
+            assert_eq!(decoded.pixels, rgb, "{name} (lossless)");
+        }
+        let gray = dir.path().join("gray.png");
+        image::save_buffer(&gray, &[9, 200], 2, 1, image::ExtendedColorType::L8).unwrap();
+        let decoded = Image::open(&gray, ChannelOrder::Bgr).unwrap();
+        assert_eq!(decoded.pixels, [9, 9, 9, 200, 200, 200]);
+        let rgba = dir.path().join("rgba.png");
+        image::save_buffer(&rgba, &[1, 2, 3, 0], 1, 1, image::ExtendedColorType::Rgba8).unwrap();
+        assert_eq!(
+            Image::open(&rgba, ChannelOrder::Rgb).unwrap().pixels,
+            [1, 2, 3]
+        );
+        let broken = dir.path().join("broken.png");
+        std::fs::write(&broken, b"\x89PNG\r\n\x1a\n truncated").unwrap();
+        let error = Image::open(&broken, ChannelOrder::Rgb).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("broken.png: cannot decode image"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn crop_takes_the_region() {
         let image = ramp(4, 3);
         let crop = image.crop(1, 1, 2, 2);
