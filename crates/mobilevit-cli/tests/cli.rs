@@ -48,9 +48,14 @@ fn write_images(path: &Path, shape: [usize; 4]) {
     npy::write_f32(path, images).unwrap();
 }
 
+/// The values of a rank-`D` float32 `.npy` file.
+fn read_values<const D: usize>(path: &Path) -> Vec<f32> {
+    let tensor: Tensor<D> = npy::read_f32(path, &Device::flex()).unwrap();
+    tensor.into_data().try_to_vec().unwrap()
+}
+
 fn read_logits(path: &Path) -> Vec<f32> {
-    let logits: Tensor<2> = npy::read_f32(path, &Device::flex()).unwrap();
-    logits.into_data().try_to_vec().unwrap()
+    read_values::<2>(path)
 }
 
 /// Runs the binary, expects success, and returns what it printed on stdout.
@@ -403,8 +408,8 @@ fn preprocess_reads_paddleclas_eval_ops_from_a_config() {
         "-o",
         path(&out),
     ]);
-    let ours = read_tensor(&out);
-    let paddle = read_tensor(&fixtures().join("preprocess_paddle_horse.npy"));
+    let ours = read_values::<4>(&out);
+    let paddle = read_values::<4>(&fixtures().join("preprocess_paddle_horse.npy"));
     assert_eq!(ours, paddle);
 
     std::fs::write(
@@ -446,11 +451,6 @@ fn preprocess_reads_paddleclas_eval_ops_from_a_config() {
         ],
         "unknown preset",
     );
-}
-
-fn read_tensor(path: &Path) -> Vec<f32> {
-    let tensor: Tensor<4> = npy::read_f32(path, &Device::flex()).unwrap();
-    tensor.into_data().try_to_vec().unwrap()
 }
 
 #[test]
