@@ -282,6 +282,7 @@ fn apply_op(pipeline: &mut Pipeline, name: &str, params: Value) -> Result<(), Da
                 size,
                 scale: range("scale", [0.08, 1.0])?,
                 ratio: range("ratio", [3.0 / 4.0, 4.0 / 3.0])?,
+                log_aspect: p.bool("use_log_aspect", false)?,
                 interpolation: p.interpolation()?,
             });
         }

@@ -72,6 +72,8 @@ pub enum Transform {
         scale: [f64; 2],
         /// Range of the crop's aspect ratio (width / height).
         ratio: [f64; 2],
+        /// Draw the aspect ratio uniformly in log space (`use_log_aspect`) rather than linearly.
+        log_aspect: bool,
         /// Filter.
         interpolation: Interpolation,
     },
@@ -118,10 +120,11 @@ impl Transform {
                 size,
                 scale,
                 ratio,
+                log_aspect,
                 interpolation,
             } => {
                 let (left, top, width, height) =
-                    random_crop_window(image.width, image.height, scale, ratio, rng);
+                    random_crop_window(image.width, image.height, scale, ratio, log_aspect, rng);
                 let crop = image.crop(left, top, width, height);
                 Ok(resize(&crop, size[0], size[1], interpolation))
             }
@@ -192,18 +195,21 @@ fn random_crop_window(
     image_height: usize,
     scale: [f64; 2],
     ratio: [f64; 2],
+    log_aspect: bool,
     rng: &mut impl Rng,
 ) -> (usize, usize, usize, usize) {
     let (iw, ih) = (image_width as f64, image_height as f64);
-    let aspect = rng.random_range(ratio[0]..=ratio[1]).sqrt();
-    let (w_factor, h_factor) = (aspect, 1.0 / aspect);
-    let bound = (iw / ih / (w_factor * w_factor)).min(ih / iw / (h_factor * h_factor));
+    let aspect = if log_aspect {
+        rng.random_range(ratio[0].ln()..=ratio[1].ln()).exp()
+    } else {
+        rng.random_range(ratio[0]..=ratio[1])
+    };
+    let bound = (iw / ih / aspect).min(ih / iw * aspect);
     let scale_max = scale[1].min(bound);
     let scale_min = scale[0].min(bound);
     let area = iw * ih * rng.random_range(scale_min..=scale_max);
-    let side = area.sqrt();
-    let width = ((side * w_factor) as usize).clamp(1, image_width);
-    let height = ((side * h_factor) as usize).clamp(1, image_height);
+    let width = ((area * aspect).sqrt() as usize).clamp(1, image_width);
+    let height = ((area / aspect).sqrt() as usize).clamp(1, image_height);
     let left = rng.random_range(0..=image_width - width);
     let top = rng.random_range(0..=image_height - height);
     (left, top, width, height)
@@ -338,7 +344,9 @@ mod tests {
         let draw = |seed: u64| {
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
             (0..200)
-                .map(|_| random_crop_window(64, 48, [0.08, 1.0], [0.75, 4.0 / 3.0], &mut rng))
+                .map(|i| {
+                    random_crop_window(64, 48, [0.08, 1.0], [0.75, 4.0 / 3.0], i % 2 == 0, &mut rng)
+                })
                 .collect::<Vec<_>>()
         };
         let windows = draw(1);

@@ -36,6 +36,7 @@ fn training_pipeline() -> Pipeline {
                 size: [32, 32],
                 scale: [0.08, 1.0],
                 ratio: [0.75, 4.0 / 3.0],
+                log_aspect: false,
                 interpolation: Interpolation::Bilinear,
             },
             Transform::HorizontalFlip { probability: 0.5 },

@@ -126,6 +126,7 @@ fn bench(args: BenchArgs) -> anyhow::Result<()> {
                 size: [args.size, args.size],
                 scale: [0.08, 1.0],
                 ratio: [3.0 / 4.0, 4.0 / 3.0],
+                log_aspect: false,
                 interpolation: Interpolation::Bilinear,
             },
             Transform::HorizontalFlip { probability: 0.5 },

@@ -1,0 +1,110 @@
+//! Configs: the shipped ones load, mistakes are errors that say where and suggest a fix.
+
+use std::path::{Path, PathBuf};
+
+use mobilevit_train::{Config, ConfigError};
+
+fn configs() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs")
+}
+
+#[test]
+fn shipped_configs_load_with_the_reference_recipe() {
+    for variant in ["XXS", "XS", "S"] {
+        let path = configs().join(format!("ImageNet/MobileViT/MobileViT_{variant}.yaml"));
+        let config = Config::load(&path, &[]).unwrap();
+        assert_eq!(config.arch.name, format!("MobileViT_{variant}"));
+        assert_eq!(config.global.epochs, 300);
+        assert_eq!(config.optimizer.lr.learning_rate, 0.002);
+        assert_eq!(config.optimizer.epsilon, 1e-8);
+        assert_eq!(config.optimizer.weight_decay, 0.01);
+        assert_eq!(config.data_loader.train.sampler.batch_size, Some(128));
+        assert_eq!(config.global.lr_reference_batch_size, 1024);
+    }
+    let demo = Config::load(&configs().join("demo/mnist5k_xxs.yaml"), &[]).unwrap();
+    assert_eq!(demo.arch.class_num, 10);
+}
+
+fn write(dir: &Path, text: &str) -> PathBuf {
+    let path = dir.join("config.yaml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn demo_text() -> String {
+    std::fs::read_to_string(configs().join("demo/mnist5k_xxs.yaml")).unwrap()
+}
+
+#[test]
+fn an_unknown_key_is_named_with_its_path_and_the_nearest_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        &demo_text().replace("  epochs: 8", "  epoch: 8"),
+    );
+    let error = Config::load(&path, &[]).unwrap_err().to_string();
+    assert!(error.contains("Global"), "{error}");
+    assert!(
+        error.contains("unknown key 'epoch'; did you mean 'epochs'?"),
+        "{error}"
+    );
+    assert!(error.contains("config.yaml"), "{error}");
+}
+
+#[test]
+fn overrides_apply_and_typos_in_them_are_caught() {
+    let path = configs().join("demo/mnist5k_xxs.yaml");
+    let overrides = [
+        "Global.epochs=3".to_string(),
+        "DataLoader.Train.sampler.batch_size=32".into(),
+    ];
+    let config = Config::load(&path, &overrides).unwrap();
+    assert_eq!(config.global.epochs, 3);
+    assert_eq!(config.data_loader.train.sampler.batch_size, Some(32));
+
+    let error = Config::load(&path, &["Global.epochz=3".to_string()]).unwrap_err();
+    let text = error.to_string();
+    assert!(text.starts_with("-o Global.epochz=3"), "{text}");
+    assert!(text.contains("did you mean 'epochs'?"), "{text}");
+
+    let error = Config::load(&path, &["Globl.epochs=3".to_string()])
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("did you mean 'Global'?"), "{error}");
+    let error = Config::load(&path, &["Global.epochs".to_string()])
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("expected Key.path=value"), "{error}");
+}
+
+#[test]
+fn bad_yaml_reports_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "Global:\n  epochs: 3\n bad: [\n");
+    match Config::load(&path, &[]).unwrap_err() {
+        ConfigError::Syntax { line, column, .. } => {
+            assert!(line >= 3 && column >= 1, "{line}:{column}")
+        }
+        other => panic!("expected a syntax error, got {other}"),
+    }
+    assert!(Config::load(&dir.path().join("absent.yaml"), &[]).is_err());
+}
+
+#[test]
+fn a_wrong_value_type_names_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        &demo_text().replace("  epochs: 8", "  epochs: many"),
+    );
+    let error = Config::load(&path, &[]).unwrap_err().to_string();
+    assert!(error.contains("Global.epochs"), "{error}");
+}
+
+#[test]
+fn the_resolved_config_reads_back_the_same() {
+    let config = Config::load(&configs().join("ImageNet/MobileViT/MobileViT_S.yaml"), &[]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), &config.to_yaml());
+    assert_eq!(Config::load(&path, &[]).unwrap(), config);
+}
