@@ -33,6 +33,8 @@ enum Command {
     Preprocess(commands::preprocess::PreprocessArgs),
     /// Datasets for demos and tests.
     Data(commands::data::DataArgs),
+    /// Train from a PaddleClas-style YAML config.
+    Train(commands::train::TrainArgs),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
         Command::Convert(args) => commands::convert::run(args),
         Command::Preprocess(args) => commands::preprocess::run(args),
         Command::Data(args) => commands::data::run(args),
+        Command::Train(args) => commands::train::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

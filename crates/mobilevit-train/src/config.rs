@@ -384,6 +384,10 @@ pub struct EmaConfig {
     /// momentum 0.0005, so 0.9995).
     #[serde(default = "ema_decay")]
     pub decay: f64,
+    /// Use `min(decay, (1 + t) / (10 + t))` at step `t` (timm's `ModelEmaV3` warmup), so that
+    /// short runs are not dominated by the initial weights. ml-cvnets does not.
+    #[serde(default)]
+    pub warmup: bool,
 }
 
 fn ema_decay() -> f64 {

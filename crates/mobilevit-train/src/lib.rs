@@ -1,7 +1,18 @@
 //! Training MobileViT with PaddleClas's recipe from PaddleClas-style YAML configs.
 
+pub mod checkpoint;
 pub mod config;
+pub mod data;
+pub mod ema;
+pub mod error;
+pub mod evaluate;
+pub mod metrics;
 pub mod plan;
+pub mod recipe;
+pub mod trainer;
 
 pub use config::{Config, ConfigError};
+pub use error::TrainError;
+pub use evaluate::EvalResult;
 pub use plan::{LrSchedule, PlanError, PlanInputs, TrainingPlan};
+pub use trainer::{Outcome, PlainReporter, Reporter, StepProgress, train};

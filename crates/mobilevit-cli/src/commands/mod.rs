@@ -5,3 +5,4 @@ pub mod data;
 pub mod forward;
 pub mod info;
 pub mod preprocess;
+pub mod train;

@@ -1,0 +1,129 @@
+//! `mobilevit train`: YAML-configured training.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::bail;
+use burn::tensor::Device;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use mobilevit_train::metrics::EpochMetrics;
+use mobilevit_train::trainer::epoch_line;
+use mobilevit_train::{Config, Outcome, PlainReporter, Reporter, StepProgress, train};
+
+use crate::device::DeviceKind;
+
+/// Arguments of `mobilevit train`.
+#[derive(Args, Debug)]
+pub struct TrainArgs {
+    /// PaddleClas-style YAML config.
+    #[arg(long, short)]
+    config: PathBuf,
+    /// Overrides, `Key.path=value` (repeatable).
+    #[arg(long = "override", short = 'o')]
+    overrides: Vec<String>,
+    /// Plain log lines instead of progress bars.
+    #[arg(long)]
+    plain: bool,
+}
+
+/// Progress bars on a terminal.
+struct BarReporter {
+    bar: Option<ProgressBar>,
+}
+
+impl Reporter for BarReporter {
+    fn message(&mut self, text: &str) {
+        println!("{text}");
+    }
+
+    fn epoch_start(&mut self, epoch: usize, steps: usize) {
+        let bar = ProgressBar::new(steps as u64);
+        bar.set_style(
+            ProgressStyle::with_template("epoch {prefix} [{bar:30}] {pos}/{len} {msg} (ETA {eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar.set_prefix(epoch.to_string());
+        self.bar = Some(bar);
+    }
+
+    fn step(&mut self, p: &StepProgress) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(p.step as u64);
+            bar.set_message(format!(
+                "loss {:.4} lr {:.2e} {:.0} img/s",
+                p.loss, p.lr, p.images_per_sec
+            ));
+        }
+    }
+
+    fn epoch_end(&mut self, metrics: &EpochMetrics) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+        println!("{}", epoch_line(metrics));
+    }
+}
+
+fn devices(config: &Config) -> anyhow::Result<Vec<Device>> {
+    let kind = match config.global.device.to_ascii_lowercase().as_str() {
+        "cpu" => DeviceKind::Cpu,
+        "gpu" | "cuda" => DeviceKind::Cuda,
+        "wgpu" => DeviceKind::Wgpu,
+        other => bail!("Global.device: unknown device '{other}' (cpu, cuda, gpu or wgpu)"),
+    };
+    let count = config.global.devices.as_ref().map_or(1, Vec::len).max(1);
+    (0..count).map(|_| kind.device()).collect()
+}
+
+/// Trains; exits 130 after writing a checkpoint when interrupted.
+pub fn run(args: TrainArgs) -> anyhow::Result<()> {
+    let config = Config::load(&args.config, &args.overrides)?;
+    let devices = devices(&config)?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    if let Err(error) = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)) {
+        eprintln!("warning: Ctrl-C will not write a checkpoint: {error}");
+    }
+    let mut reporter: Box<dyn Reporter> = if args.plain || !std::io::stdout().is_terminal() {
+        Box::new(PlainReporter {
+            every: config.global.print_batch_step,
+        })
+    } else {
+        Box::new(BarReporter { bar: None })
+    };
+    match train(&config, &devices, reporter.as_mut(), stop)? {
+        Outcome::Finished {
+            last_eval,
+            last_ema_eval,
+        } => {
+            let output = config.global.output_dir.display();
+            if let Some(eval) = last_eval {
+                let mut line = format!(
+                    "final: eval top-1 {:.2}%, top-5 {:.2}% on {} images",
+                    eval.top1 * 100.0,
+                    eval.top5 * 100.0,
+                    eval.count
+                );
+                if let Some(ema) = last_ema_eval {
+                    line.push_str(&format!("; EMA top-1 {:.2}%", ema.top1 * 100.0));
+                }
+                println!("{line}");
+            }
+            println!(
+                "outputs in {output}: latest.bpk, best_model.bpk, metrics.csv, curves.svg, config.yaml, checkpoint/"
+            );
+            Ok(())
+        }
+        Outcome::Interrupted { checkpoint } => {
+            eprintln!(
+                "interrupted: checkpoint written to {}; run the same command to resume",
+                checkpoint.display()
+            );
+            std::process::exit(130);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! Typed errors of training.
+
+use std::path::PathBuf;
+
+/// What can stop a training run.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    /// The config is wrong.
+    #[error("{0}")]
+    Config(String),
+    /// The config file is wrong.
+    #[error(transparent)]
+    ConfigFile(#[from] crate::config::ConfigError),
+    /// The batch plan is impossible.
+    #[error(transparent)]
+    Plan(#[from] crate::plan::PlanError),
+    /// Data could not be read.
+    #[error(transparent)]
+    Data(#[from] mobilevit_data::DataError),
+    /// The model could not be built.
+    #[error(transparent)]
+    Model(#[from] mobilevit::ModelError),
+    /// Weights could not be read or written.
+    #[error(transparent)]
+    Weights(#[from] mobilevit::WeightsError),
+    /// A file could not be written or read.
+    #[error("{path}: {message}")]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// What failed.
+        message: String,
+    },
+    /// The loss is no longer a number.
+    #[error(
+        "the training loss became {value} at epoch {epoch}, step {step}; stopping. The last good \
+         checkpoint is {checkpoint}"
+    )]
+    NonFiniteLoss {
+        /// The loss value.
+        value: f32,
+        /// Epoch (1-based).
+        epoch: usize,
+        /// Optimizer step within the run.
+        step: usize,
+        /// Where the last checkpoint is.
+        checkpoint: String,
+    },
+}

@@ -1,0 +1,198 @@
+//! The model, optimizer and losses a config asks for.
+
+use std::collections::HashSet;
+
+use burn::module::{Module, ModuleVisitor, Param, ParamGroup, ParamId};
+use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
+use burn::optim::{AdamWConfig, ModuleOptimizer};
+use burn::tensor::{Device, Tensor};
+use mobilevit::{LoadOptions, MobileVit, MobileVitConfig, Variant, WeightsInfo, load_weights};
+
+use crate::config::{Config, LossTerm};
+use crate::error::TrainError;
+
+/// A model built from `Arch`, from scratch or from pretrained weights.
+pub struct BuiltModel {
+    /// The model.
+    pub model: MobileVit,
+    /// What the pretrained weights expect, when there are some.
+    pub info: Option<WeightsInfo>,
+    /// A line for the log about where the weights came from.
+    pub origin: String,
+}
+
+/// Builds the model of `config` on `device` (seeded from `Global.seed`). `Arch.pretrained` (or
+/// `Global.pretrained_model`) loads any convertible weights; a classifier of another size is
+/// replaced by a fresh one, which the returned origin says.
+pub fn build_model(config: &Config, device: &Device) -> Result<BuiltModel, TrainError> {
+    let variant: Variant = config
+        .arch
+        .name
+        .parse()
+        .map_err(|error: mobilevit::ModelError| {
+            TrainError::Config(format!("Arch.name: {error}"))
+        })?;
+    let model_config = MobileVitConfig::imagenet(variant)
+        .with_num_classes(config.arch.class_num)
+        .with_transformer_dropout(config.arch.dropout)
+        .with_classifier_dropout(config.arch.classifier_dropout);
+    device.seed(config.global.seed);
+    let pretrained = config
+        .arch
+        .pretrained
+        .as_ref()
+        .or(config.global.pretrained_model.as_ref());
+    let Some(path) = pretrained else {
+        let model = model_config.init(device)?;
+        return Ok(BuiltModel {
+            model,
+            info: None,
+            origin: format!(
+                "{variant}, {} classes, random initialisation (seed {})",
+                config.arch.class_num, config.global.seed
+            ),
+        });
+    };
+    let options = LoadOptions {
+        from: None,
+        expected: Some(variant),
+    };
+    let loaded = load_weights(path, options, device)?;
+    let mut model = loaded.model;
+    let mut origin = format!("{variant} from {}", path.display());
+    if model.num_classes() != config.arch.class_num {
+        origin.push_str(&format!(
+            "; its {}-class head is replaced by a new {}-class head",
+            model.num_classes(),
+            config.arch.class_num
+        ));
+        model = model.with_new_head(config.arch.class_num, device)?;
+    }
+    // The model keeps the options of its source (PaddleClas's fold-back and epsilon).
+    model = model.to_device(device);
+    Ok(BuiltModel {
+        model,
+        info: loaded.info,
+        origin,
+    })
+}
+
+/// Ids of the parameters that get weight decay: not those whose path contains one of
+/// `no_decay_names`, nor, with `one_dim`, any one-dimensional parameter (biases and norms),
+/// as PaddleClas's AdamW decides. BatchNorm running statistics are not parameters.
+pub fn weight_decay_ids(
+    model: &MobileVit,
+    no_decay_names: &[String],
+    one_dim: bool,
+) -> Vec<ParamId> {
+    struct Collector<'a> {
+        path: Vec<String>,
+        no_decay_names: &'a [String],
+        one_dim: bool,
+        ids: Vec<ParamId>,
+    }
+    impl ModuleVisitor for Collector<'_> {
+        fn enter_module(&mut self, name: &str, _: &str) {
+            self.path.push(name.to_string());
+        }
+        fn exit_module(&mut self, _: &str, _: &str) {
+            self.path.pop();
+        }
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            let path = format!(".{}", self.path.join("."));
+            let buffer = path.ends_with("running_mean") || path.ends_with("running_var");
+            let named = self
+                .no_decay_names
+                .iter()
+                .any(|name| path.contains(name.as_str()));
+            if !(buffer || named || (self.one_dim && D == 1)) {
+                self.ids.push(param.id);
+            }
+        }
+    }
+    let mut collector = Collector {
+        path: Vec::new(),
+        no_decay_names,
+        one_dim,
+        ids: Vec::new(),
+    };
+    model.visit(&mut collector);
+    collector.ids
+}
+
+/// AdamW with weight decay on the decayed parameters only.
+pub fn build_optimizer(config: &Config, model: &MobileVit) -> Result<ModuleOptimizer, TrainError> {
+    let settings = &config.optimizer;
+    if !settings.name.eq_ignore_ascii_case("AdamW") {
+        return Err(TrainError::Config(format!(
+            "Optimizer.name: '{}' is not supported (AdamW is the MobileViT recipe)",
+            settings.name
+        )));
+    }
+    let no_decay_names: Vec<String> = settings
+        .no_weight_decay_name
+        .as_deref()
+        .unwrap_or("")
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    let decayed = weight_decay_ids(
+        model,
+        &no_decay_names,
+        settings.one_dim_param_no_weight_decay,
+    );
+    let adamw = |weight_decay: f64| {
+        AdamWConfig::new()
+            .with_beta_1(settings.beta1 as f32)
+            .with_beta_2(settings.beta2 as f32)
+            .with_epsilon(settings.epsilon as f32)
+            .with_weight_decay(weight_decay as f32)
+            .build()
+    };
+    let unique: HashSet<ParamId> = decayed.iter().copied().collect();
+    Ok(ModuleOptimizer::from(adamw(0.0)).with_group(
+        ParamGroup::from_ids(unique.into_iter().collect()),
+        adamw(settings.weight_decay),
+        None,
+    ))
+}
+
+/// The weighted sum of loss terms.
+pub struct Loss {
+    terms: Vec<(f64, CrossEntropyLoss)>,
+}
+
+impl Loss {
+    /// The loss of `terms` (training or evaluation).
+    pub fn new(terms: &[LossTerm], device: &Device) -> Self {
+        let terms = terms
+            .iter()
+            .map(|term| {
+                let smoothing = term.ce_loss.epsilon.filter(|&e| e > 0.0).map(|e| e as f32);
+                let loss = CrossEntropyLossConfig::new()
+                    .with_smoothing(smoothing)
+                    .init(device);
+                (term.ce_loss.weight, loss)
+            })
+            .collect();
+        Self { terms }
+    }
+
+    /// # Shapes
+    /// - `logits`: `[batch, classes]`
+    /// - `labels`: `[batch]`
+    /// - output: `[1]`, the batch mean
+    pub fn forward(&self, logits: Tensor<2>, labels: Tensor<1, burn::tensor::Int>) -> Tensor<1> {
+        let mut total: Option<Tensor<1>> = None;
+        for (weight, loss) in &self.terms {
+            let term = loss
+                .forward(logits.clone(), labels.clone())
+                .mul_scalar(*weight);
+            total = Some(match total {
+                Some(sum) => sum + term,
+                None => term,
+            });
+        }
+        total.expect("a loss has at least one term")
+    }
+}
