@@ -35,13 +35,19 @@ fn demo_text() -> String {
     std::fs::read_to_string(configs().join("demo/mnist5k_xxs.yaml")).unwrap()
 }
 
+/// The demo config with its `Global.epochs` line replaced by `line`.
+fn demo_with_epochs_line(line: &str) -> String {
+    demo_text()
+        .lines()
+        .map(|l| if l.starts_with("  epochs:") { line } else { l })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[test]
 fn an_unknown_key_is_named_with_its_path_and_the_nearest_key() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write(
-        dir.path(),
-        &demo_text().replace("  epochs: 8", "  epoch: 8"),
-    );
+    let path = write(dir.path(), &demo_with_epochs_line("  epoch: 8"));
     let error = Config::load(&path, &[]).unwrap_err().to_string();
     assert!(error.contains("Global"), "{error}");
     assert!(
@@ -93,10 +99,7 @@ fn bad_yaml_reports_line_and_column() {
 #[test]
 fn a_wrong_value_type_names_the_key() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write(
-        dir.path(),
-        &demo_text().replace("  epochs: 8", "  epochs: many"),
-    );
+    let path = write(dir.path(), &demo_with_epochs_line("  epochs: many"));
     let error = Config::load(&path, &[]).unwrap_err().to_string();
     assert!(error.contains("Global.epochs"), "{error}");
 }

@@ -194,6 +194,10 @@ impl MobileVitConfig {
 
     /// Builds the model with the reference initialisation, drawing from the device's RNG
     /// (seed it with `device.seed(..)` for a reproducible model).
+    ///
+    /// Burn initialises parameters lazily, on first use; they are materialised here, so that
+    /// the draws happen now, in a fixed order, and not later, interleaved with whatever else
+    /// draws from the device's generator (dropout, for one).
     pub fn init(&self, device: &Device) -> Result<MobileVit, ModelError> {
         self.validate()?;
         let stages = self
@@ -201,13 +205,15 @@ impl MobileVitConfig {
             .iter()
             .map(|blocks| blocks.iter().map(|block| block.init(device)).collect())
             .collect();
-        Ok(MobileVit {
+        let model = MobileVit {
             stem: self.stem().init(device),
             stages,
             final_conv: self.final_conv().init(device),
             head: self.head().init(device),
             config: self.clone(),
-        })
+        };
+        model.visit(&mut Materializer);
+        Ok(model)
     }
 }
 
@@ -332,6 +338,15 @@ impl MobileVit {
             )));
         }
         Ok(())
+    }
+}
+
+/// Forces the lazy initialisation of every parameter.
+struct Materializer;
+
+impl ModuleVisitor for Materializer {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let _ = param.val();
     }
 }
 

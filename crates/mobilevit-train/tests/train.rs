@@ -1,0 +1,226 @@
+//! Training runs on a tiny generated dataset: resume equivalence, NaN handling, bad input.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use burn::tensor::Device;
+use mobilevit_train::metrics::EpochMetrics;
+use mobilevit_train::{Config, Outcome, Reporter, StepProgress, TrainError, train};
+
+/// Writes `count` small PNGs of 4 classes and a PaddleClas list file.
+fn dataset(dir: &Path, count: usize) -> PathBuf {
+    let mut list = String::new();
+    for i in 0..count {
+        let label = i % 4;
+        let pixels: Vec<u8> = (0..32 * 32 * 3)
+            .map(|p| ((p * (label + 3) + i * 7) % 256) as u8)
+            .collect();
+        let name = format!("{i:03}.png");
+        image::save_buffer(
+            dir.join(&name),
+            &pixels,
+            32,
+            32,
+            image::ExtendedColorType::Rgb8,
+        )
+        .unwrap();
+        list.push_str(&format!("{name} {label}\n"));
+    }
+    let path = dir.join("list.txt");
+    std::fs::write(&path, list).unwrap();
+    path
+}
+
+fn config_text(data: &Path, output: &Path, extra_global: &str) -> String {
+    format!(
+        "Global:\n  output_dir: {output}\n  epochs: 2\n  seed: 3\n  lr_reference_batch_size: 16\n  save_step_interval: 0\n{extra_global}\
+Arch:\n  name: MobileViT_XXS\n  class_num: 4\n\
+Loss:\n  Train:\n    - CELoss: {{weight: 1.0, epsilon: 0.1}}\n\
+Optimizer:\n  name: AdamW\n  weight_decay: 0.01\n  one_dim_param_no_weight_decay: True\n  lr: {{name: Cosine, learning_rate: 0.002, eta_min: 0.0001, warmup_epoch: 1, warmup_start_lr: 0.0002}}\n\
+EMA:\n  decay: 0.9\n\
+DataLoader:\n  Train:\n    dataset:\n      name: ImageNetDataset\n      image_root: {data}\n      cls_label_path: {data}/list.txt\n      transform_ops:\n        - DecodeImage: {{to_rgb: True}}\n        - RandCropImage: {{size: 32, scale: [0.5, 1.0]}}\n        - RandFlipImage: {{flip_code: 1}}\n        - NormalizeImage: {{scale: 1.0/255.0, mean: [0, 0, 0], std: [1, 1, 1]}}\n    sampler: {{name: DistributedBatchSampler, batch_size: 8, drop_last: False, shuffle: True}}\n    loader: {{num_workers: 2}}\n  Eval:\n    dataset:\n      name: ImageNetDataset\n      image_root: {data}\n      cls_label_path: {data}/list.txt\n      transform_ops:\n        - DecodeImage: {{to_rgb: True}}\n        - ResizeImage: {{size: 32}}\n        - NormalizeImage: {{scale: 1.0/255.0, mean: [0, 0, 0], std: [1, 1, 1]}}\n    sampler: {{name: DistributedBatchSampler, batch_size: 10}}\n",
+        output = output.display(),
+        data = data.display(),
+    )
+}
+
+fn load(
+    dir: &Path,
+    text: &str,
+    overrides: &[&str],
+) -> Result<Config, mobilevit_train::ConfigError> {
+    let path = dir.join("config.yaml");
+    std::fs::write(&path, text).unwrap();
+    let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+    Config::load(&path, &overrides)
+}
+
+/// Records every step; raises the stop flag after `stop_after` steps.
+struct Recorder {
+    steps: Vec<(usize, f64, f64)>,
+    stop: Arc<AtomicBool>,
+    stop_after: Option<usize>,
+}
+
+impl Reporter for Recorder {
+    fn message(&mut self, _: &str) {}
+    fn epoch_start(&mut self, _: usize, _: usize) {}
+    fn step(&mut self, p: &StepProgress) {
+        self.steps.push((p.global_step, p.lr, p.loss));
+        if self.stop_after == Some(p.global_step) {
+            self.stop.store(true, Ordering::SeqCst);
+        }
+    }
+    fn epoch_end(&mut self, _: &EpochMetrics) {}
+}
+
+/// Burn's CPU backend has one process-wide random generator (initialisation, dropout), and runs
+/// of parallel test threads were seen to disturb each other: the tests of this file run one at
+/// a time, each holding this lock for its whole body.
+static ONE_TEST_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn exclusive() -> std::sync::MutexGuard<'static, ()> {
+    ONE_TEST_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// `(global step, learning rate, loss)` of every optimizer step.
+type Steps = Vec<(usize, f64, f64)>;
+
+fn run(config: &Config, stop_after: Option<usize>) -> (Result<Outcome, TrainError>, Steps) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut recorder = Recorder {
+        steps: Vec::new(),
+        stop: Arc::clone(&stop),
+        stop_after,
+    };
+    let outcome = train(config, &[Device::flex()], &mut recorder, stop);
+    (outcome, recorder.steps)
+}
+
+fn weights(path: &Path) -> Vec<f32> {
+    let model = mobilevit::weights::load_bpk(path, &Device::flex())
+        .unwrap()
+        .model;
+    let images = burn::tensor::Tensor::<4>::ones([1, 3, 32, 32], &Device::flex());
+    model.forward(images).into_data().try_to_vec().unwrap()
+}
+
+#[test]
+fn a_run_stopped_and_resumed_matches_an_uninterrupted_run() {
+    let _guard = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    dataset(&data, 40);
+
+    let straight_out = dir.path().join("straight");
+    let straight = load(dir.path(), &config_text(&data, &straight_out, ""), &[]).unwrap();
+    let (outcome, reference) = run(&straight, None);
+    assert!(matches!(outcome.unwrap(), Outcome::Finished { .. }));
+    // 40 images in micro-batches of 8, accumulated 2 at a time to the global batch of 16:
+    // 3 optimizer steps per epoch, the last of only one micro-batch.
+    assert_eq!(reference.len(), 6, "2 epochs of 3 steps");
+
+    let resumed_out = dir.path().join("resumed");
+    let resumed = load(dir.path(), &config_text(&data, &resumed_out, ""), &[]).unwrap();
+    // Stop in the middle of the first epoch, then resume from the output folder.
+    let (outcome, first) = run(&resumed, Some(2));
+    assert!(matches!(outcome.unwrap(), Outcome::Interrupted { .. }));
+    let (outcome, second) = run(&resumed, None);
+    assert!(matches!(outcome.unwrap(), Outcome::Finished { .. }));
+    let combined: Vec<_> = first.into_iter().chain(second).collect();
+    assert_eq!(combined.len(), reference.len());
+    for (a, b) in combined.iter().zip(&reference) {
+        assert_eq!(a.0, b.0);
+        assert_eq!(a.1, b.1, "learning rate at step {}", a.0);
+        assert!(
+            (a.2 - b.2).abs() < 1e-5,
+            "loss at step {}: {} vs {}",
+            a.0,
+            a.2,
+            b.2
+        );
+    }
+    let (x, y) = (
+        weights(&straight_out.join("latest.bpk")),
+        weights(&resumed_out.join("latest.bpk")),
+    );
+    let diff = x
+        .iter()
+        .zip(&y)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(diff < 1e-4, "final logits differ by {diff}");
+    for file in [
+        "metrics.csv",
+        "curves.svg",
+        "config.yaml",
+        "best_model.bpk",
+        "latest_ema.bpk",
+        "checkpoint/state.json",
+    ] {
+        assert!(resumed_out.join(file).exists(), "{file}");
+    }
+    let csv = std::fs::read_to_string(resumed_out.join("metrics.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 3, "header and two epochs:\n{csv}");
+}
+
+#[test]
+fn a_nan_loss_stops_the_run_and_keeps_the_last_good_checkpoint() {
+    let _guard = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    dataset(&data, 40);
+    let out = dir.path().join("out");
+    let config = load(
+        dir.path(),
+        &config_text(&data, &out, ""),
+        &[
+            "Global.save_step_interval=1",
+            "Optimizer.lr.learning_rate=1.0e30",
+            "Optimizer.lr.warmup_start_lr=1.0e30",
+        ],
+    )
+    .unwrap();
+    let (outcome, _) = run(&config, None);
+    let error = outcome.unwrap_err().to_string();
+    assert!(error.contains("the training loss became"), "{error}");
+    assert!(error.contains("checkpoint"), "{error}");
+    assert!(
+        out.join("checkpoint/state.json").exists(),
+        "the last good checkpoint is kept"
+    );
+}
+
+#[test]
+fn a_missing_dataset_or_unwritable_output_is_a_clear_error() {
+    let _guard = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nowhere");
+    let config = load(
+        dir.path(),
+        &config_text(&missing, &dir.path().join("out"), ""),
+        &[],
+    )
+    .unwrap();
+    let error = run(&config, None).0.unwrap_err().to_string();
+    assert!(error.contains("nowhere/list.txt"), "{error}");
+
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    dataset(&data, 8);
+    let blocker = dir.path().join("file");
+    std::fs::write(&blocker, "not a folder").unwrap();
+    let config = load(
+        dir.path(),
+        &config_text(&data, &blocker.join("out"), ""),
+        &[],
+    )
+    .unwrap();
+    let error = run(&config, None).0.unwrap_err().to_string();
+    assert!(error.contains("file/out"), "{error}");
+}
