@@ -920,7 +920,30 @@ def run_preprocess(images, out: Path) -> None:
                   f"channel means {[round(float(c), 6) for c in x[0].mean((1, 2))]}")
         written += paths
         written += write_pillow_resizes(img, stem, out)
+        written += write_timm_logits_of(x_timm, stem, out)
     print_written(written)
+
+
+def write_timm_logits_of(x_timm, stem: str, out: Path) -> list:
+    """timm_xxs_logits_{stem}.npy: the committed perturbed timm XXS weights
+    (tests/fixtures/timm_xxs_seed0.safetensors, or the one in --out) on timm's own
+    preprocessing of the photo, so that `predict` can be checked to rank classes as timm does."""
+    from safetensors.torch import load_file
+
+    weights = out / "timm_xxs_seed0.safetensors"
+    if not weights.exists():
+        weights = Path("tests/fixtures/timm_xxs_seed0.safetensors")
+    if not weights.exists():
+        print(f"[{stem}] no timm_xxs_seed0.safetensors: skipping the logits")
+        return []
+    model = timm.create_model("mobilevit_xxs", pretrained=False)
+    model.load_state_dict(load_file(str(weights)))
+    model.eval()
+    with torch.no_grad():
+        logits = model(torch.from_numpy(x_timm)).numpy().astype(np.float32)
+    path = out / f"timm_xxs_logits_{stem}.npy"
+    np.save(path, logits)
+    return [path]
 
 
 # Pillow filters and the two resizes each is checked on: a downscale of the whole image and an

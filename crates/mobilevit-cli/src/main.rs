@@ -35,6 +35,10 @@ enum Command {
     Data(commands::data::DataArgs),
     /// Train from a PaddleClas-style YAML config.
     Train(commands::train::TrainArgs),
+    /// Top-1, top-5 and loss over a config's Eval dataset.
+    Eval(commands::eval::EvalArgs),
+    /// Top-k classes, with names, of images.
+    Predict(commands::predict::PredictArgs),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +50,8 @@ fn main() -> ExitCode {
         Command::Preprocess(args) => commands::preprocess::run(args),
         Command::Data(args) => commands::data::run(args),
         Command::Train(args) => commands::train::run(args),
+        Command::Eval(args) => commands::eval::run(args),
+        Command::Predict(args) => commands::predict::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

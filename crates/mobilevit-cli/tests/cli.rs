@@ -509,3 +509,73 @@ fn data_mnist_writes_a_paddleclas_dataset() {
         "digits.csv.gz",
     );
 }
+
+#[test]
+fn predict_names_classes_and_reports_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let weights = fixtures().join("timm_xxs_seed0.safetensors");
+    let cat = fixtures().join("images/chelsea.png");
+    let text = succeeds(&[
+        "predict",
+        "--weights",
+        path(&weights),
+        "--topk",
+        "2",
+        "--json",
+        path(&cat),
+    ]);
+    let line: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(line["topk"].as_array().unwrap().len(), 2);
+    assert!(line["topk"][0]["label"].as_str().unwrap().len() > 1);
+
+    let broken = dir.path().join("broken.jpg");
+    std::fs::write(&broken, "nope").unwrap();
+    let output = mobilevit(&[
+        "predict",
+        "--weights",
+        path(&weights),
+        path(&cat),
+        path(&broken),
+    ]);
+    assert!(!output.status.success());
+    assert!(
+        stdout(&output).contains("chelsea.png"),
+        "the good image is still predicted"
+    );
+    assert!(
+        stderr(&output).contains("broken.jpg"),
+        "{}",
+        stderr(&output)
+    );
+
+    fails_with(
+        &[
+            "predict",
+            "--model",
+            "mobilevit_s",
+            "--weights",
+            path(&weights),
+            path(&cat),
+        ],
+        "holds MobileViT_XXS weights, not MobileViT_S",
+    );
+    let map = dir.path().join("labels.txt");
+    std::fs::write(&map, "0 cat\n1 dog\n").unwrap();
+    fails_with(
+        &[
+            "predict",
+            "--weights",
+            path(&weights),
+            "--class-map",
+            path(&map),
+            path(&cat),
+        ],
+        "2 class names for a model with 1000 classes",
+    );
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    fails_with(
+        &["predict", "--weights", path(&weights), path(&empty)],
+        "no images in this folder",
+    );
+}

@@ -12,7 +12,7 @@ pub mod resize;
 pub mod sampler;
 pub mod transforms;
 
-pub use dataset::{Sample, read_class_map, read_list, scan_class_folders};
+pub use dataset::{IMAGE_EXTENSIONS, Sample, read_class_map, read_list, scan_class_folders};
 pub use error::DataError;
 pub use image::{ChannelOrder, Image};
 pub use loader::{CorruptImages, LoadedBatch, Loader, LoaderConfig, LoadingEpoch};

@@ -150,6 +150,10 @@ pub struct Arch {
     /// Classifier dropout.
     #[serde(default = "classifier_dropout")]
     pub classifier_dropout: f64,
+    /// Train only the classifier for this many epochs (fine-tuning): the stem, stages and final
+    /// 1x1 convolution are not updated (their BatchNorm statistics still follow the data).
+    #[serde(default)]
+    pub freeze_backbone_epochs: usize,
 }
 
 fn imagenet_classes() -> usize {

@@ -5,7 +5,6 @@ pub mod config;
 pub mod data;
 pub mod ema;
 pub mod error;
-pub mod evaluate;
 pub mod metrics;
 pub mod plan;
 pub mod recipe;
@@ -13,6 +12,6 @@ pub mod trainer;
 
 pub use config::{Config, ConfigError};
 pub use error::TrainError;
-pub use evaluate::EvalResult;
+pub use mobilevit_eval::EvalResult;
 pub use plan::{LrSchedule, PlanError, PlanInputs, TrainingPlan};
 pub use trainer::{Outcome, PlainReporter, Reporter, StepProgress, train};

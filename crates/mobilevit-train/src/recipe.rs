@@ -68,8 +68,8 @@ pub fn build_model(config: &Config, device: &Device) -> Result<BuiltModel, Train
         ));
         model = model.with_new_head(config.arch.class_num, device)?;
     }
-    // The model keeps the options of its source (PaddleClas's fold-back and epsilon).
-    model = model.to_device(device);
+    // The model keeps the options of its source (PaddleClas's fold-back and epsilon). It is
+    // already on `device`: moving it again would make its parameters outputs of a graph node.
     Ok(BuiltModel {
         model,
         info: loaded.info,
@@ -195,4 +195,17 @@ impl Loss {
         }
         total.expect("a loss has at least one term")
     }
+}
+
+/// Ids of the classifier's parameters: the only ones trained while the backbone is frozen.
+pub fn head_ids(model: &MobileVit) -> Vec<ParamId> {
+    struct Ids(Vec<ParamId>);
+    impl ModuleVisitor for Ids {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            self.0.push(param.id);
+        }
+    }
+    let mut ids = Ids(Vec::new());
+    model.head.visit(&mut ids);
+    ids.0
 }

@@ -17,10 +17,10 @@ use crate::config::Config;
 use crate::data::{SplitData, build_split};
 use crate::ema;
 use crate::error::TrainError;
-use crate::evaluate::{EvalResult, evaluate, to_tensors};
 use crate::metrics::{EpochMetrics, read_csv, write_csv, write_svg};
 use crate::plan::{PlanInputs, TrainingPlan};
-use crate::recipe::{Loss, build_model, build_optimizer};
+use crate::recipe::{Loss, build_model, build_optimizer, head_ids};
+use mobilevit_eval::{EvalResult, evaluate, to_tensors};
 
 /// Progress of one optimizer step, for display.
 #[derive(Debug, Clone, Copy)]
@@ -242,8 +242,6 @@ pub fn train(
         ));
     }
     let train_loss = Loss::new(&config.loss.train, &train_device);
-    let eval_terms = config.loss.eval.as_ref().unwrap_or(&config.loss.train);
-    let eval_loss = Loss::new(eval_terms, device);
     let mut history = read_csv(&output.join("metrics.csv"));
     history.retain(|row| row.epoch <= state.epoch);
     let mut last_eval = None;
@@ -251,6 +249,15 @@ pub fn train(
 
     while state.epoch < config.global.epochs {
         let epoch = state.epoch;
+        // While the backbone is frozen only the classifier's gradients reach the optimizer
+        // (BatchNorm statistics of the backbone still follow the data).
+        let freeze = config.arch.freeze_backbone_epochs;
+        let trainable = (epoch < freeze).then(|| head_ids(&model));
+        if freeze > 0 && epoch == 0 {
+            reporter.message(&format!("backbone frozen for {freeze} epoch(s)"));
+        } else if freeze > 0 && epoch == freeze {
+            reporter.message("backbone unfrozen");
+        }
         let batches = train_data.sampler.epoch(epoch as u64, 0);
         let micro_total = batches.len();
         let steps = micro_total.div_ceil(plan.accumulation);
@@ -288,8 +295,12 @@ pub fn train(
                         checkpoint: checkpoint_dir(config).display().to_string(),
                     });
                 }
-                let grads = loss.div_scalar(in_step as f64).backward();
-                accumulator.accumulate(&model, GradientsParams::from_grads(grads, &model));
+                let mut grads = loss.div_scalar(in_step as f64).backward();
+                let grads = match &trainable {
+                    Some(ids) => GradientsParams::from_params(&mut grads, &model, ids),
+                    None => GradientsParams::from_grads(grads, &model),
+                };
+                accumulator.accumulate(&model, grads);
                 images += batch.len();
                 loss_sum += value;
                 loss_count += 1;
@@ -338,26 +349,27 @@ pub fn train(
         let evaluate_now = (epoch + 1).is_multiple_of(config.global.eval_interval.max(1))
             || epoch + 1 == config.global.epochs;
         let (eval, ema_eval) = match (&eval_data, evaluate_now) {
-            (Some(data), true) => run_eval(data, &model, average.as_ref(), &eval_loss, device)?,
+            (Some(data), true) => run_eval(data, &model, average.as_ref(), device)?,
             _ => (None, None),
         };
-        if let Some(result) = eval {
-            last_eval = Some(result);
+        if let Some(result) = &eval {
+            last_eval = Some(result.clone());
             if state.best.is_none_or(|(best, _)| result.top1 > best) {
                 state.best = Some((result.top1, epoch + 1));
                 save_bpk(&model, info.as_ref(), &output.join("best_model.bpk"))?;
             }
         }
+        let ema_top1 = ema_eval.as_ref().map(|e| e.top1);
         last_ema_eval = ema_eval.or(last_ema_eval);
         let row = EpochMetrics {
             epoch: epoch + 1,
             step: state.global_step,
             lr: last_lr,
             train_loss: loss_sum / loss_count.max(1) as f64,
-            eval_top1: eval.map(|e| e.top1),
-            eval_top5: eval.map(|e| e.top5),
-            eval_loss: eval.map(|e| e.loss),
-            ema_top1: ema_eval.map(|e| e.top1),
+            eval_top1: eval.as_ref().map(|e| e.top1),
+            eval_top5: eval.as_ref().map(|e| e.top5),
+            eval_loss: eval.as_ref().map(|e| e.loss),
+            ema_top1,
             images_per_sec,
             skipped_images: skipped,
         };
@@ -392,17 +404,19 @@ pub fn train(
     })
 }
 
+/// Evaluation of the raw and EMA weights.
+type Evaluations = (Option<EvalResult>, Option<EvalResult>);
+
 fn run_eval(
     data: &SplitData,
     model: &MobileVit,
     average: Option<&MobileVit>,
-    loss: &Loss,
     device: &Device,
-) -> Result<(Option<EvalResult>, Option<EvalResult>), TrainError> {
+) -> Result<Evaluations, TrainError> {
     let batches = data.sampler.epoch(0, 0);
-    let raw = evaluate(&model.valid(), &data.loader, batches.clone(), loss, device)?;
+    let raw = evaluate(&model.valid(), &data.loader, batches.clone(), device)?;
     let ema = match average {
-        Some(average) => Some(evaluate(average, &data.loader, batches, loss, device)?),
+        Some(average) => Some(evaluate(average, &data.loader, batches, device)?),
         None => None,
     };
     Ok((Some(raw), ema))

@@ -224,3 +224,85 @@ fn a_missing_dataset_or_unwritable_output_is_a_clear_error() {
     let error = run(&config, None).0.unwrap_err().to_string();
     assert!(error.contains("file/out"), "{error}");
 }
+
+fn stem_and_head(path: &Path) -> (Vec<f32>, Vec<f32>) {
+    let model = mobilevit::weights::load_bpk(path, &Device::flex())
+        .unwrap()
+        .model;
+    let stem = model
+        .stem
+        .conv
+        .weight
+        .val()
+        .into_data()
+        .try_to_vec()
+        .unwrap();
+    let head = model.head.fc.weight.val().into_data().try_to_vec().unwrap();
+    (stem, head)
+}
+
+#[test]
+fn fine_tuning_replaces_or_keeps_the_head_and_freezes_the_backbone() {
+    let _guard = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    dataset(&data, 24);
+    // A 4-class model to start from.
+    let base_out = dir.path().join("base");
+    let base = load(
+        dir.path(),
+        &config_text(&data, &base_out, ""),
+        &["Global.epochs=1"],
+    )
+    .unwrap();
+    run(&base, None).0.unwrap();
+    let pretrained = base_out.join("latest.bpk");
+
+    // Same classes: the head is kept; a frozen backbone does not move, the head does.
+    let frozen_out = dir.path().join("frozen");
+    let pretrained_key = format!("Arch.pretrained={}", pretrained.display());
+    let frozen = load(
+        dir.path(),
+        &config_text(&data, &frozen_out, ""),
+        &[
+            "Global.epochs=1",
+            &pretrained_key,
+            "Arch.freeze_backbone_epochs=1",
+        ],
+    )
+    .unwrap();
+    let built = mobilevit_train::recipe::build_model(&frozen, &Device::flex()).unwrap();
+    assert!(!built.origin.contains("replaced"), "{}", built.origin);
+    run(&frozen, None).0.unwrap();
+    let (stem_before, head_before) = stem_and_head(&pretrained);
+    let (stem_after, head_after) = stem_and_head(&frozen_out.join("latest.bpk"));
+    assert_eq!(stem_before, stem_after, "a frozen parameter changed");
+    assert_ne!(head_before, head_after, "the head did not train");
+
+    // Other classes: a new head.
+    let three = load(
+        dir.path(),
+        &config_text(&data, &dir.path().join("three"), ""),
+        &[&pretrained_key, "Arch.class_num=3"],
+    )
+    .unwrap();
+    let built = mobilevit_train::recipe::build_model(&three, &Device::flex()).unwrap();
+    assert_eq!(built.model.num_classes(), 3);
+    assert!(
+        built
+            .origin
+            .contains("4-class head is replaced by a new 3-class head"),
+        "{}",
+        built.origin
+    );
+
+    // The fine-tuned checkpoint goes back to timm and loads again.
+    let loaded =
+        mobilevit::weights::load_bpk(&frozen_out.join("latest.bpk"), &Device::flex()).unwrap();
+    let timm = dir.path().join("finetuned.safetensors");
+    mobilevit::convert::export::save_timm_safetensors(&loaded.model, None, &timm).unwrap();
+    let back =
+        mobilevit::load_weights(&timm, mobilevit::LoadOptions::default(), &Device::flex()).unwrap();
+    assert_eq!(back.model.num_classes(), 4);
+}

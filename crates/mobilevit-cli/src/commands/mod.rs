@@ -2,7 +2,9 @@
 
 pub mod convert;
 pub mod data;
+pub mod eval;
 pub mod forward;
 pub mod info;
+pub mod predict;
 pub mod preprocess;
 pub mod train;

@@ -1,26 +1,26 @@
-//! Top-1, top-5 and loss over a dataset.
+//! Top-1, top-5 and cross-entropy over a dataset.
 
+use burn::nn::loss::CrossEntropyLossConfig;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use mobilevit::MobileVit;
-use mobilevit_data::{Batch, LoadedBatch, Loader};
+use mobilevit_data::{Batch, DataError, LoadedBatch, Loader};
 use serde::{Deserialize, Serialize};
 
-use crate::error::TrainError;
-use crate::recipe::Loss;
-
 /// Accuracy and loss over an evaluation set.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct EvalResult {
     /// Fraction of images whose label is the top class.
     pub top1: f64,
     /// Fraction of images whose label is among the top five classes.
     pub top5: f64,
-    /// Mean loss.
+    /// Mean cross-entropy.
     pub loss: f64,
     /// Images evaluated.
     pub count: usize,
     /// Images skipped as unreadable.
     pub skipped: usize,
+    /// Per class: (images, top-1 hits).
+    pub per_class: Vec<(usize, usize)>,
 }
 
 /// A loaded batch as model input and labels.
@@ -35,8 +35,9 @@ pub fn to_tensors(batch: &LoadedBatch, device: &Device) -> (Tensor<4>, Tensor<1,
     (images, labels)
 }
 
-/// Counts of correct top-1 and top-5 predictions in a batch.
-pub fn topk_hits(logits: Tensor<2>, labels: &[usize]) -> (usize, usize) {
+/// For each row of `logits`, whether its label is the top class and whether it is among the
+/// top five.
+pub fn topk_hits(logits: Tensor<2>, labels: &[usize]) -> Vec<(bool, bool)> {
     let [_, classes] = logits.dims();
     let k = classes.min(5);
     let (_, indices) = logits.topk_with_indices(k, 1);
@@ -45,25 +46,30 @@ pub fn topk_hits(logits: Tensor<2>, labels: &[usize]) -> (usize, usize) {
         .convert::<i64>()
         .try_into_vec()
         .unwrap_or_default();
-    let mut top1 = 0;
-    let mut top5 = 0;
-    for (row, &label) in indices.chunks(k).zip(labels) {
-        let label = label as i64;
-        top1 += usize::from(row.first() == Some(&label));
-        top5 += usize::from(row.contains(&label));
-    }
-    (top1, top5)
+    indices
+        .chunks(k)
+        .zip(labels)
+        .map(|(row, &label)| {
+            let label = label as i64;
+            (row.first() == Some(&label), row.contains(&label))
+        })
+        .collect()
 }
 
-/// Evaluates `model` (in inference mode) on the batches of `loader`.
+/// Evaluates `model` (in inference mode: BatchNorm running statistics, no dropout) on the
+/// batches of `loader`.
 pub fn evaluate(
     model: &MobileVit,
     loader: &Loader,
     batches: Vec<Batch>,
-    loss: &Loss,
     device: &Device,
-) -> Result<EvalResult, TrainError> {
-    let mut result = EvalResult::default();
+) -> Result<EvalResult, DataError> {
+    let classes = model.num_classes();
+    let loss_fn = CrossEntropyLossConfig::new().init(device);
+    let mut result = EvalResult {
+        per_class: vec![(0, 0); classes],
+        ..EvalResult::default()
+    };
     let (mut top1, mut top5, mut loss_sum) = (0usize, 0usize, 0.0f64);
     for batch in loader.load(batches, 0) {
         let batch = batch?;
@@ -73,11 +79,19 @@ pub fn evaluate(
         }
         let (images, labels) = to_tensors(&batch, device);
         let logits = model.forward(images);
-        let batch_loss = loss.forward(logits.clone(), labels).into_scalar::<f32>();
+        let batch_loss = loss_fn.forward(logits.clone(), labels).into_scalar::<f32>();
         loss_sum += f64::from(batch_loss) * batch.len() as f64;
-        let (hits1, hits5) = topk_hits(logits, &batch.labels);
-        top1 += hits1;
-        top5 += hits5;
+        for ((hit1, hit5), &label) in topk_hits(logits, &batch.labels)
+            .into_iter()
+            .zip(&batch.labels)
+        {
+            top1 += usize::from(hit1);
+            top5 += usize::from(hit5);
+            if let Some(entry) = result.per_class.get_mut(label) {
+                entry.0 += 1;
+                entry.1 += usize::from(hit1);
+            }
+        }
         result.count += batch.len();
     }
     if result.count > 0 {

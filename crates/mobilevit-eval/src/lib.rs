@@ -1,0 +1,10 @@
+//! Measuring and using a trained MobileViT: top-1/top-5 over a dataset, and top-k predictions
+//! with class names.
+
+pub mod evaluate;
+pub mod labels;
+pub mod predict;
+
+pub use evaluate::{EvalResult, evaluate, to_tensors, topk_hits};
+pub use labels::{ClassNames, LabelError};
+pub use predict::{Prediction, Scored, predict};
