@@ -16,15 +16,16 @@ fn timm_logits() -> Vec<f32> {
     npyz::NpyFile::new(&bytes[..]).unwrap().into_vec().unwrap()
 }
 
+/// The committed, perturbed timm XXS weights.
+fn timm_xxs(device: &Device) -> mobilevit::LoadedWeights {
+    let weights = fixtures().join("timm_xxs_seed0.safetensors");
+    load_weights(&weights, LoadOptions::default(), device).unwrap()
+}
+
 #[test]
 fn predict_ranks_classes_as_timm_does_on_the_cat() {
     let device = Device::flex();
-    let loaded = load_weights(
-        &fixtures().join("timm_xxs_seed0.safetensors"),
-        LoadOptions::default(),
-        &device,
-    )
-    .unwrap();
+    let loaded = timm_xxs(&device);
     let preset: Preset = loaded.info.as_ref().unwrap().preset.parse().unwrap();
     assert_eq!(preset, Preset::Timm);
     let cat = fixtures().join("images/chelsea.png");
@@ -56,12 +57,7 @@ fn predict_ranks_classes_as_timm_does_on_the_cat() {
 #[test]
 fn unreadable_images_get_an_error_and_the_others_a_prediction() {
     let device = Device::flex();
-    let loaded = load_weights(
-        &fixtures().join("timm_xxs_seed0.safetensors"),
-        LoadOptions::default(),
-        &device,
-    )
-    .unwrap();
+    let loaded = timm_xxs(&device);
     let dir = tempfile::tempdir().unwrap();
     let broken = dir.path().join("broken.jpg");
     std::fs::write(&broken, b"not a jpeg").unwrap();
