@@ -39,6 +39,8 @@ enum Command {
     Eval(commands::eval::EvalArgs),
     /// Top-k classes, with names, of images.
     Predict(commands::predict::PredictArgs),
+    /// Images per second of inference or training steps.
+    Bench(commands::bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +54,7 @@ fn main() -> ExitCode {
         Command::Train(args) => commands::train::run(args),
         Command::Eval(args) => commands::eval::run(args),
         Command::Predict(args) => commands::predict::run(args),
+        Command::Bench(args) => commands::bench::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""The work of `mobilevit bench`, timed in PyTorch eager (timm) and onnxruntime (timm's ONNX
+export), next to our own run, in the same session, with the same number of threads.
+
+    .venv-ref/bin/python scripts/bench_reference.py --model mobilevit_xxs --batch 1 --mode infer
+    .venv-ref/bin/python scripts/bench_reference.py --model mobilevit_xxs --batch 32 --mode train
+
+Reference environment: `bash ../shared/tools/reference-venv.sh .venv-ref` (torch 2.15.0,
+timm 1.0.31, onnxruntime). PyTorch runs with glibc malloc tuned as ../shared/README.md
+advises (set in this script's environment for the reference only). Prints images/s of each and
+the ratios ours / reference.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import tempfile
+import time
+
+os.environ.setdefault("MALLOC_MMAP_THRESHOLD_", "17179869184")
+os.environ.setdefault("MALLOC_TRIM_THRESHOLD_", "17179869184")
+os.environ.setdefault("MALLOC_TOP_PAD_", "1073741824")
+
+import torch  # noqa: E402
+import timm  # noqa: E402
+
+
+def timed(step, iterations, warmup):
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(iterations):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def torch_rate(args):
+    torch.set_num_threads(args.threads)
+    model = timm.create_model(args.model, pretrained=False)
+    x = torch.randn(args.batch, 3, args.size, args.size)
+    if args.mode == "infer":
+        model.eval()
+
+        def step():
+            with torch.no_grad():
+                model(x)
+    else:
+        model.train()
+        optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4, eps=1e-8)
+        loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=0.1)
+        y = torch.arange(args.batch) % 1000
+
+        def step():
+            optimizer.zero_grad()
+            loss_fn(model(x), y).backward()
+            optimizer.step()
+    return args.batch / timed(step, args.iterations, args.warmup)
+
+
+def ort_rate(args):
+    import onnxruntime as ort
+
+    model = timm.create_model(args.model, pretrained=False).eval()
+    x = torch.randn(args.batch, 3, args.size, args.size)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "model.onnx")
+        torch.onnx.export(model, x, path, opset_version=17, input_names=["x"], dynamo=False)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = args.threads
+        session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+        feed = {"x": x.numpy()}
+        return args.batch / timed(lambda: session.run(None, feed), args.iterations, args.warmup)
+
+
+def ours(args):
+    command = [args.binary, "bench", "--model", args.model, "--batch", str(args.batch),
+               "--image-size", str(args.size), "--mode", args.mode, "--threads", str(args.threads),
+               "--iterations", str(args.iterations), "--warmup", str(args.warmup), "--json"]
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])["images_per_sec"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="mobilevit_xxs")
+    parser.add_argument("--batch", type=int, default=1)
+    parser.add_argument("--size", type=int, default=256)
+    parser.add_argument("--mode", choices=["infer", "train"], default="infer")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--iterations", type=int, default=10)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--binary", default="target/release/mobilevit")
+    args = parser.parse_args()
+    rates = {"mobilevit-rs": ours(args), f"PyTorch {torch.__version__} eager": torch_rate(args)}
+    if args.mode == "infer":
+        try:
+            rates["onnxruntime"] = ort_rate(args)
+        except Exception as error:  # noqa: BLE001 - reported, not fatal
+            print(f"onnxruntime: skipped ({error})")
+    ours_rate = rates["mobilevit-rs"]
+    print(f"{args.model} {args.mode}, batch {args.batch}, {args.size}x{args.size}, {args.threads} threads")
+    for name, rate in rates.items():
+        ratio = "" if name == "mobilevit-rs" else f"  (ours / this = {ours_rate / rate:.2f})"
+        print(f"  {name:32s} {rate:8.1f} images/s{ratio}")
+
+
+if __name__ == "__main__":
+    main()
