@@ -251,6 +251,28 @@ impl Pipeline {
         Ok(self.to_tensor(&image))
     }
 
+    /// The usual training augmentation: RGB, a random resized crop to `size x size` (area
+    /// 0.08-1, aspect ratio 3/4-4/3, bilinear), a horizontal flip with probability one half,
+    /// pixels scaled to [0, 1].
+    pub fn random_crop_flip(size: usize) -> Pipeline {
+        Pipeline {
+            order: ChannelOrder::Rgb,
+            transforms: vec![
+                Transform::RandomResizedCrop {
+                    size: [size, size],
+                    scale: [0.08, 1.0],
+                    ratio: [3.0 / 4.0, 4.0 / 3.0],
+                    log_aspect: false,
+                    interpolation: Interpolation::Bilinear,
+                },
+                Transform::HorizontalFlip { probability: 0.5 },
+            ],
+            scale: 1.0 / 255.0,
+            mean: [0.0; 3],
+            std: [1.0; 3],
+        }
+    }
+
     /// The pipeline with its output size set to `[height, width]`: the size of its random
     /// crops, resizes and centre crops (as PaddleClas's `MultiScaleDataset` overrides them).
     pub fn with_output_size(&self, [height, width]: [usize; 2]) -> Pipeline {

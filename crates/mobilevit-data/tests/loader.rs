@@ -3,8 +3,7 @@
 use std::path::Path;
 
 use mobilevit_data::{
-    BatchSampler, ChannelOrder, CorruptImages, DataError, Interpolation, Loader, LoaderConfig,
-    Pipeline, Sample, Scale, Scales, Transform,
+    BatchSampler, CorruptImages, DataError, Loader, LoaderConfig, Pipeline, Sample, Scale, Scales,
 };
 
 fn write_images(dir: &Path, count: usize) -> Vec<Sample> {
@@ -29,22 +28,7 @@ fn write_images(dir: &Path, count: usize) -> Vec<Sample> {
 }
 
 fn training_pipeline() -> Pipeline {
-    Pipeline {
-        order: ChannelOrder::Rgb,
-        transforms: vec![
-            Transform::RandomResizedCrop {
-                size: [32, 32],
-                scale: [0.08, 1.0],
-                ratio: [0.75, 4.0 / 3.0],
-                log_aspect: false,
-                interpolation: Interpolation::Bilinear,
-            },
-            Transform::HorizontalFlip { probability: 0.5 },
-        ],
-        scale: 1.0 / 255.0,
-        mean: [0.0; 3],
-        std: [1.0; 3],
-    }
+    Pipeline::random_crop_flip(32)
 }
 
 fn sampler(num_samples: usize) -> BatchSampler {

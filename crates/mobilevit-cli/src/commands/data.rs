@@ -110,7 +110,7 @@ fn extract_from_wheel(wheel: &Path, target: &Path) -> anyhow::Result<()> {
 }
 
 fn bench(args: BenchArgs) -> anyhow::Result<()> {
-    use mobilevit_data::{ChannelOrder, Image, Interpolation, Pipeline, Transform};
+    use mobilevit_data::{ChannelOrder, Image, Pipeline};
     use rand::SeedableRng;
     use rayon::prelude::*;
 
@@ -119,22 +119,7 @@ fn bench(args: BenchArgs) -> anyhow::Result<()> {
         .iter()
         .map(|path| std::fs::read(path).with_context(|| format!("cannot read {}", path.display())))
         .collect::<anyhow::Result<_>>()?;
-    let pipeline = Pipeline {
-        order: ChannelOrder::Rgb,
-        transforms: vec![
-            Transform::RandomResizedCrop {
-                size: [args.size, args.size],
-                scale: [0.08, 1.0],
-                ratio: [3.0 / 4.0, 4.0 / 3.0],
-                log_aspect: false,
-                interpolation: Interpolation::Bilinear,
-            },
-            Transform::HorizontalFlip { probability: 0.5 },
-        ],
-        scale: 1.0 / 255.0,
-        mean: [0.0; 3],
-        std: [1.0; 3],
-    };
+    let pipeline = Pipeline::random_crop_flip(args.size);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.max(1))
         .build()?;
