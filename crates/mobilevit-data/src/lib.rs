@@ -15,7 +15,7 @@ pub mod transforms;
 pub use dataset::{IMAGE_EXTENSIONS, Sample, read_class_map, read_list, scan_class_folders};
 pub use error::DataError;
 pub use image::{ChannelOrder, Image};
-pub use loader::{CorruptImages, LoadedBatch, Loader, LoaderConfig, LoadingEpoch};
+pub use loader::{CorruptImages, LoadedBatch, Loader, LoaderConfig, LoadingEpoch, derive_seed};
 pub use ops::pipeline_from_ops;
 pub use preset::Preset;
 pub use resize::{Interpolation, resize};

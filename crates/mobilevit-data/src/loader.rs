@@ -88,6 +88,13 @@ pub struct Loader {
     pool: Arc<rayon::ThreadPool>,
 }
 
+/// A seed for item `index` of `epoch` of a run seeded with `seed`: well mixed, so that
+/// neighbouring items get unrelated streams, and a function of its arguments alone, so that the
+/// same item gets the same stream whatever thread or run (resumed or not) draws it.
+pub fn derive_seed(seed: u64, epoch: u64, index: u64) -> u64 {
+    mix(seed ^ mix(epoch) ^ mix(index.wrapping_add(1)))
+}
+
 /// splitmix64: a well-mixed 64-bit value from a counter.
 fn mix(mut value: u64) -> u64 {
     value = value.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -184,8 +191,7 @@ fn load_batch(
         .par_iter()
         .map(|&index| {
             let sample = &samples[index];
-            let seed = mix(config.seed ^ mix(epoch) ^ mix(index as u64 + 1));
-            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let mut rng = ChaCha8Rng::seed_from_u64(derive_seed(config.seed, epoch, index as u64));
             let tensor = Image::open(&sample.path, pipeline.order)
                 .and_then(|image| pipeline.run(image, &mut rng))
                 .and_then(|tensor| {

@@ -41,13 +41,6 @@ pub struct Resumed {
     pub state: TrainState,
 }
 
-fn io(path: &Path, error: impl std::fmt::Display) -> TrainError {
-    TrainError::Io {
-        path: path.to_path_buf(),
-        message: error.to_string(),
-    }
-}
-
 /// Writes a checkpoint folder at `dir`, atomically.
 pub fn save(
     dir: &Path,
@@ -64,7 +57,7 @@ pub fn save(
     let temporary = dir.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
     let old = dir.with_file_name(format!(".{name}.{}.old", std::process::id()));
     let _ = std::fs::remove_dir_all(&temporary);
-    std::fs::create_dir_all(&temporary).map_err(|error| io(&temporary, error))?;
+    std::fs::create_dir_all(&temporary).map_err(|error| TrainError::io(&temporary, error))?;
     let write = || -> Result<(), TrainError> {
         save_bpk(model, info, &temporary.join("model.bpk"))?;
         if let Some(ema) = ema {
@@ -73,18 +66,20 @@ pub fn save(
         let optimizer_path = temporary.join("optimizer.bpk");
         optimizer
             .save(&optimizer_path)
-            .map_err(|error| io(&optimizer_path, format!("{error:?}")))?;
-        let json = serde_json::to_string_pretty(state).map_err(|error| io(&temporary, error))?;
-        std::fs::write(temporary.join("state.json"), json).map_err(|error| io(&temporary, error))
+            .map_err(|error| TrainError::io(&optimizer_path, format!("{error:?}")))?;
+        let json = serde_json::to_string_pretty(state)
+            .map_err(|error| TrainError::io(&temporary, error))?;
+        std::fs::write(temporary.join("state.json"), json)
+            .map_err(|error| TrainError::io(&temporary, error))
     };
     if let Err(error) = write() {
         let _ = std::fs::remove_dir_all(&temporary);
         return Err(error);
     }
     if dir.exists() {
-        std::fs::rename(dir, &old).map_err(|error| io(dir, error))?;
+        std::fs::rename(dir, &old).map_err(|error| TrainError::io(dir, error))?;
     }
-    std::fs::rename(&temporary, dir).map_err(|error| io(dir, error))?;
+    std::fs::rename(&temporary, dir).map_err(|error| TrainError::io(dir, error))?;
     let _ = std::fs::remove_dir_all(&old);
     Ok(())
 }
@@ -92,8 +87,10 @@ pub fn save(
 /// Reads a checkpoint folder.
 pub fn load(dir: &Path, device: &Device) -> Result<Resumed, TrainError> {
     let state_path = dir.join("state.json");
-    let text = std::fs::read_to_string(&state_path).map_err(|error| io(&state_path, error))?;
-    let state: TrainState = serde_json::from_str(&text).map_err(|error| io(&state_path, error))?;
+    let text =
+        std::fs::read_to_string(&state_path).map_err(|error| TrainError::io(&state_path, error))?;
+    let state: TrainState =
+        serde_json::from_str(&text).map_err(|error| TrainError::io(&state_path, error))?;
     let model = load_bpk(&dir.join("model.bpk"), device)?.model;
     let ema_path = dir.join("ema.bpk");
     let ema = if ema_path.exists() {

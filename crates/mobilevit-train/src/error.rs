@@ -47,3 +47,13 @@ pub enum TrainError {
         checkpoint: String,
     },
 }
+
+impl TrainError {
+    /// A file or folder that could not be read or written.
+    pub(crate) fn io(path: &std::path::Path, error: impl std::fmt::Display) -> Self {
+        Self::Io {
+            path: path.to_path_buf(),
+            message: error.to_string(),
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! The training loop.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -10,7 +10,7 @@ use burn::optim::{GradientsAccumulator, GradientsParams};
 use burn::tensor::Device;
 use mobilevit::MobileVit;
 use mobilevit::weights::save_bpk;
-use mobilevit_data::Scales;
+use mobilevit_data::{Scales, derive_seed};
 
 use crate::checkpoint::{self, TrainState};
 use crate::config::Config;
@@ -122,21 +122,6 @@ pub enum Outcome {
     },
 }
 
-/// splitmix64.
-fn mix(mut value: u64) -> u64 {
-    value = value.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    value = (value ^ (value >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    value = (value ^ (value >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    value ^ (value >> 31)
-}
-
-fn io(path: &Path, error: impl std::fmt::Display) -> TrainError {
-    TrainError::Io {
-        path: path.to_path_buf(),
-        message: error.to_string(),
-    }
-}
-
 /// The checkpoint folder of a run.
 pub fn checkpoint_dir(config: &Config) -> PathBuf {
     config.global.output_dir.join("checkpoint")
@@ -174,9 +159,10 @@ pub fn train(
         ));
     }
     let output = &config.global.output_dir;
-    std::fs::create_dir_all(output).map_err(|error| io(output, error))?;
+    std::fs::create_dir_all(output).map_err(|error| TrainError::io(output, error))?;
     let resolved = output.join("config.yaml");
-    std::fs::write(&resolved, config.to_yaml()).map_err(|error| io(&resolved, error))?;
+    std::fs::write(&resolved, config.to_yaml())
+        .map_err(|error| TrainError::io(&resolved, error))?;
 
     let seed = config.global.seed;
     let classes = config.arch.class_num;
@@ -232,7 +218,7 @@ pub fn train(
         average = resumed.ema.map(|ema| ema.valid()).or(average);
         optimizer = optimizer
             .load(&resumed.optimizer_file)
-            .map_err(|error| io(&resumed.optimizer_file, format!("{error:?}")))?;
+            .map_err(|error| TrainError::io(&resumed.optimizer_file, format!("{error:?}")))?;
         state = resumed.state;
         reporter.message(&format!(
             "resuming from {} at epoch {}, step {}",
@@ -282,7 +268,7 @@ pub fn train(
             if !batch.is_empty() {
                 // Dropout draws from the device's generator: seed it from the position in the run
                 // so that a resumed run draws the same masks.
-                train_device.seed(mix(seed ^ mix(epoch as u64) ^ mix(index as u64 + 1)));
+                train_device.seed(derive_seed(seed, epoch as u64, index as u64));
                 let (inputs, labels) = to_tensors(&batch, &train_device);
                 let logits = model.forward(inputs);
                 let loss = train_loss.forward(logits, labels);
