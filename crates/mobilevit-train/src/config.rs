@@ -151,9 +151,18 @@ pub struct Arch {
     #[serde(default = "classifier_dropout")]
     pub classifier_dropout: f64,
     /// Train only the classifier for this many epochs (fine-tuning): the stem, stages and final
-    /// 1x1 convolution are not updated (their BatchNorm statistics still follow the data).
+    /// 1x1 convolution run as in evaluation, so neither their weights nor their BatchNorm
+    /// statistics change (and no dropout is applied in them).
     #[serde(default)]
     pub freeze_backbone_epochs: usize,
+    /// The classifier's learning rate as a multiple of the schedule's (fine-tuning a new head
+    /// faster than the pretrained backbone).
+    #[serde(default = "unit_multiplier")]
+    pub head_lr_mult: f64,
+}
+
+fn unit_multiplier() -> f64 {
+    1.0
 }
 
 fn imagenet_classes() -> usize {

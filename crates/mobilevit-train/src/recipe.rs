@@ -4,6 +4,8 @@ use std::collections::HashSet;
 
 use burn::module::{Module, ModuleVisitor, Param, ParamGroup, ParamId};
 use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
+use burn::optim::lr_scheduler::LrSchedulerConfig;
+use burn::optim::lr_scheduler::module_lr_scheduler::{ModuleLearningRate, ModuleLrSchedulerConfig};
 use burn::optim::{AdamWConfig, ModuleOptimizer};
 use burn::tensor::{Device, Tensor};
 use mobilevit::{LoadOptions, MobileVit, MobileVitConfig, Variant, WeightsInfo, load_weights};
@@ -208,4 +210,60 @@ pub fn head_ids(model: &MobileVit) -> Vec<ParamId> {
     let mut ids = Ids(Vec::new());
     model.head.visit(&mut ids);
     ids.0
+}
+
+/// The learning rate of each parameter at one optimizer step: the schedule's, times
+/// `Arch.head_lr_mult` for the classifier's.
+pub struct LearningRates {
+    head: ParamGroup,
+    head_lr_mult: f64,
+}
+
+impl LearningRates {
+    /// The rates for `model`'s parameters (ids are taken from it: build this after a resume).
+    pub fn new(config: &Config, model: &MobileVit) -> Result<Self, TrainError> {
+        let head_lr_mult = config.arch.head_lr_mult;
+        if !(head_lr_mult.is_finite() && head_lr_mult >= 0.0) {
+            return Err(TrainError::Config(format!(
+                "Arch.head_lr_mult: {head_lr_mult} is not a non-negative number"
+            )));
+        }
+        Ok(Self {
+            head: ParamGroup::from_ids(head_ids(model)),
+            head_lr_mult,
+        })
+    }
+
+    /// Every parameter at `lr`, the classifier at `lr * head_lr_mult`.
+    pub fn at(&self, lr: f64) -> Result<ModuleLearningRate, TrainError> {
+        if self.head_lr_mult == 1.0 {
+            return Ok(lr.into());
+        }
+        // Burn builds per-group rates only through its module scheduler: constant schedules
+        // stepped once give this step's rates.
+        let mut scheduler = ModuleLrSchedulerConfig::new(LrSchedulerConfig::Constant(lr))
+            .with_group(
+                self.head.clone(),
+                LrSchedulerConfig::Constant(lr * self.head_lr_mult),
+            )
+            .init()
+            .map_err(|error| TrainError::Config(format!("learning rate {lr}: {error}")))?;
+        Ok(scheduler.step())
+    }
+}
+
+/// Logits of a training step. With a frozen backbone, the stem, stages and final convolution
+/// run as in evaluation (BatchNorm statistics stay, no dropout, no gradient tape) and only the
+/// classifier is differentiated.
+///
+/// # Shapes
+/// - `images`: `[B, 3, H, W]` on the autodiff device
+/// - output: `[B, num_classes]`
+pub fn training_logits(model: &MobileVit, images: Tensor<4>, frozen_backbone: bool) -> Tensor<2> {
+    if frozen_backbone {
+        let features = model.valid().forward_features(images.inner());
+        model.forward_head(features.autodiff())
+    } else {
+        model.forward(images)
+    }
 }

@@ -19,7 +19,7 @@ use crate::ema;
 use crate::error::TrainError;
 use crate::metrics::{EpochMetrics, read_csv, write_csv, write_svg};
 use crate::plan::{PlanInputs, TrainingPlan};
-use crate::recipe::{Loss, build_model, build_optimizer, head_ids};
+use crate::recipe::{LearningRates, Loss, build_model, build_optimizer, head_ids, training_logits};
 use mobilevit_eval::{EvalResult, evaluate, to_tensors};
 
 /// Progress of one optimizer step, for display.
@@ -197,7 +197,6 @@ pub fn train(
     reporter.message(&format!("model: {}", built.origin));
     let info = built.info.clone();
     let mut model = built.model;
-    let mut optimizer = build_optimizer(config, &model)?;
     let ema_settings = config.ema.as_ref().map(|ema| (ema.decay, ema.warmup));
     let mut average = ema_settings.map(|_| model.valid());
     let mut state = TrainState {
@@ -212,11 +211,14 @@ pub fn train(
         .checkpoints
         .clone()
         .or_else(|| Some(checkpoint_dir(config)).filter(|dir| dir.join("state.json").exists()));
+    let mut optimizer = build_optimizer(config, &model)?;
     if let Some(dir) = resume_from {
         let resumed = checkpoint::load(&dir, &train_device)?;
         model = resumed.model;
         average = resumed.ema.map(|ema| ema.valid()).or(average);
-        optimizer = optimizer
+        // Parameter groups are keyed by parameter id, and the resumed model carries the ids of
+        // the run that saved it: the groups are built again from it.
+        optimizer = build_optimizer(config, &model)?
             .load(&resumed.optimizer_file)
             .map_err(|error| TrainError::io(&resumed.optimizer_file, format!("{error:?}")))?;
         state = resumed.state;
@@ -227,6 +229,13 @@ pub fn train(
             state.global_step
         ));
     }
+    let learning_rates = LearningRates::new(config, &model)?;
+    if config.arch.head_lr_mult != 1.0 {
+        reporter.message(&format!(
+            "classifier learning rate: {}x the schedule's",
+            config.arch.head_lr_mult
+        ));
+    }
     let train_loss = Loss::new(&config.loss.train, &train_device);
     let mut history = read_csv(&output.join("metrics.csv"));
     history.retain(|row| row.epoch <= state.epoch);
@@ -235,8 +244,7 @@ pub fn train(
 
     while state.epoch < config.global.epochs {
         let epoch = state.epoch;
-        // While the backbone is frozen only the classifier's gradients reach the optimizer
-        // (BatchNorm statistics of the backbone still follow the data).
+        // While the backbone is frozen only the classifier is differentiated and updated.
         let freeze = config.arch.freeze_backbone_epochs;
         let trainable = (epoch < freeze).then(|| head_ids(&model));
         if freeze > 0 && epoch == 0 {
@@ -270,7 +278,7 @@ pub fn train(
                 // so that a resumed run draws the same masks.
                 train_device.seed(derive_seed(seed, epoch as u64, index as u64));
                 let (inputs, labels) = to_tensors(&batch, &train_device);
-                let logits = model.forward(inputs);
+                let logits = training_logits(&model, inputs, trainable.is_some());
                 let loss = train_loss.forward(logits, labels);
                 let value = f64::from(loss.clone().into_scalar::<f32>());
                 if !value.is_finite() {
@@ -296,7 +304,7 @@ pub fn train(
                 continue;
             }
             last_lr = plan.schedule.lr(state.global_step);
-            model = optimizer.step(last_lr, model, accumulator.grads());
+            model = optimizer.step(learning_rates.at(last_lr)?, model, accumulator.grads());
             state.global_step += 1;
             state.batches_done = index + 1;
             if let (Some((decay, warmup)), Some(current)) = (ema_settings, average.take()) {

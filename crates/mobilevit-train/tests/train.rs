@@ -117,7 +117,14 @@ fn a_run_stopped_and_resumed_matches_an_uninterrupted_run() {
     dataset(&data, 40);
 
     let straight_out = dir.path().join("straight");
-    let straight = load(dir.path(), &config_text(&data, &straight_out, ""), &[]).unwrap();
+    // A weight decay large enough that parameters decayed in the wrong group would show.
+    let strong_decay = ["Optimizer.weight_decay=5.0"];
+    let straight = load(
+        dir.path(),
+        &config_text(&data, &straight_out, ""),
+        &strong_decay,
+    )
+    .unwrap();
     let (outcome, reference) = run(&straight, None);
     assert!(matches!(outcome.unwrap(), Outcome::Finished { .. }));
     // 40 images in micro-batches of 8, accumulated 2 at a time to the global batch of 16:
@@ -125,7 +132,12 @@ fn a_run_stopped_and_resumed_matches_an_uninterrupted_run() {
     assert_eq!(reference.len(), 6, "2 epochs of 3 steps");
 
     let resumed_out = dir.path().join("resumed");
-    let resumed = load(dir.path(), &config_text(&data, &resumed_out, ""), &[]).unwrap();
+    let resumed = load(
+        dir.path(),
+        &config_text(&data, &resumed_out, ""),
+        &strong_decay,
+    )
+    .unwrap();
     // Stop in the middle of the first epoch, then resume from the output folder.
     let (outcome, first) = run(&resumed, Some(2));
     assert!(matches!(outcome.unwrap(), Outcome::Interrupted { .. }));
@@ -225,20 +237,16 @@ fn a_missing_dataset_or_unwritable_output_is_a_clear_error() {
     assert!(error.contains("file/out"), "{error}");
 }
 
-fn stem_and_head(path: &Path) -> (Vec<f32>, Vec<f32>) {
+/// The stem's convolution weights and BatchNorm running mean, and the classifier's weights.
+fn stem_and_head(path: &Path) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
     let model = mobilevit::weights::load_bpk(path, &Device::flex())
         .unwrap()
         .model;
-    let stem = model
-        .stem
-        .conv
-        .weight
-        .val()
-        .into_data()
-        .try_to_vec()
-        .unwrap();
-    let head = model.head.fc.weight.val().into_data().try_to_vec().unwrap();
-    (stem, head)
+    let values = |tensor: burn::tensor::Tensor<1>| tensor.into_data().try_to_vec::<f32>().unwrap();
+    let stem = values(model.stem.conv.weight.val().flatten(0, 3));
+    let stem_mean = values(model.stem.bn.running_mean.value());
+    let head = values(model.head.fc.weight.val().flatten(0, 1));
+    (stem, stem_mean, head)
 }
 
 #[test]
@@ -275,10 +283,36 @@ fn fine_tuning_replaces_or_keeps_the_head_and_freezes_the_backbone() {
     let built = mobilevit_train::recipe::build_model(&frozen, &Device::flex()).unwrap();
     assert!(!built.origin.contains("replaced"), "{}", built.origin);
     run(&frozen, None).0.unwrap();
-    let (stem_before, head_before) = stem_and_head(&pretrained);
-    let (stem_after, head_after) = stem_and_head(&frozen_out.join("latest.bpk"));
+    let (stem_before, mean_before, head_before) = stem_and_head(&pretrained);
+    let (stem_after, mean_after, head_after) = stem_and_head(&frozen_out.join("latest.bpk"));
     assert_eq!(stem_before, stem_after, "a frozen parameter changed");
+    assert_eq!(
+        mean_before, mean_after,
+        "a frozen BatchNorm statistic changed"
+    );
     assert_ne!(head_before, head_after, "the head did not train");
+
+    // A head learning-rate multiplier of 0 keeps the head and trains the rest: the rates reach
+    // the classifier's parameter group.
+    let still_head_out = dir.path().join("still_head");
+    let still_head = load(
+        dir.path(),
+        &config_text(&data, &still_head_out, ""),
+        &["Global.epochs=1", &pretrained_key, "Arch.head_lr_mult=0"],
+    )
+    .unwrap();
+    run(&still_head, None).0.unwrap();
+    let (stem_after, _, head_after) = stem_and_head(&still_head_out.join("latest.bpk"));
+    assert_eq!(head_before, head_after, "the head moved at learning rate 0");
+    assert_ne!(stem_before, stem_after, "the backbone did not train");
+    let negative = load(
+        dir.path(),
+        &config_text(&data, &dir.path().join("negative"), ""),
+        &[&pretrained_key, "Arch.head_lr_mult=-1"],
+    )
+    .unwrap();
+    let error = run(&negative, None).0.unwrap_err().to_string();
+    assert!(error.contains("Arch.head_lr_mult"), "{error}");
 
     // Other classes: a new head.
     let three = load(
