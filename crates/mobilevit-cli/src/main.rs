@@ -41,6 +41,8 @@ enum Command {
     Predict(commands::predict::PredictArgs),
     /// Images per second of inference or training steps.
     Bench(commands::bench::BenchArgs),
+    /// A model file for other runtimes (ONNX).
+    Export(commands::export::ExportArgs),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +57,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => commands::eval::run(args),
         Command::Predict(args) => commands::predict::run(args),
         Command::Bench(args) => commands::bench::run(args),
+        Command::Export(args) => commands::export::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -17,7 +17,7 @@ pub use error::DataError;
 pub use image::{ChannelOrder, Image};
 pub use loader::{CorruptImages, LoadedBatch, Loader, LoaderConfig, LoadingEpoch, derive_seed};
 pub use ops::pipeline_from_ops;
-pub use preset::Preset;
+pub use preset::{EVAL_CROP, Preset};
 pub use resize::{Interpolation, resize};
 pub use sampler::{Batch, BatchSampler, CvnetsRule, Scale, Scales};
 pub use transforms::{ChwTensor, CropRule, Pipeline, ShortSideRule, Transform};

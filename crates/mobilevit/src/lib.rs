@@ -21,6 +21,7 @@ pub mod error;
 pub mod head;
 pub mod model;
 pub mod npy;
+pub mod onnx;
 pub mod variant;
 pub mod weights;
 

@@ -1,13 +1,14 @@
 //! `mobilevit predict`: top-k classes of images, with names.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::Args;
 use mobilevit::{LoadOptions, Variant, load_weights};
-use mobilevit_data::{IMAGE_EXTENSIONS, Pipeline, Preset, pipeline_from_ops};
+use mobilevit_data::IMAGE_EXTENSIONS;
 use mobilevit_eval::{ClassNames, predict};
 
+use super::preprocessing::PreprocessingArgs;
 use crate::device::DeviceKind;
 
 /// Arguments of `mobilevit predict`.
@@ -19,12 +20,8 @@ pub struct PredictArgs {
     /// Weights: a checkpoint or any file `convert` reads.
     #[arg(long, short)]
     weights: PathBuf,
-    /// Preprocessing preset (timm, paddle, hf, cvnets); by default the one the weights record.
-    #[arg(long, conflicts_with = "config")]
-    preset: Option<Preset>,
-    /// A PaddleClas-style config whose `DataLoader.Eval` transforms are used instead.
-    #[arg(long, short)]
-    config: Option<PathBuf>,
+    #[command(flatten)]
+    preprocessing: PreprocessingArgs,
     /// Classes shown per image.
     #[arg(long, default_value_t = 5)]
     topk: usize,
@@ -48,7 +45,8 @@ pub struct PredictArgs {
     inputs: Vec<PathBuf>,
 }
 
-fn collect_images(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+/// Image files, with folders expanded to the images they hold (sorted).
+pub fn collect_images(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut images = Vec::new();
     for input in inputs {
         if input.is_dir() {
@@ -77,15 +75,6 @@ fn collect_images(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     Ok(images)
 }
 
-fn config_pipeline(path: &Path) -> anyhow::Result<Pipeline> {
-    let config = mobilevit_train::Config::load(path, &[])?;
-    let split = config
-        .data_loader
-        .eval
-        .with_context(|| format!("{}: no DataLoader.Eval", path.display()))?;
-    Ok(pipeline_from_ops(&split.dataset.transform_ops)?)
-}
-
 /// Predicts; exits non-zero at the end if any image could not be read.
 pub fn run(args: PredictArgs) -> anyhow::Result<()> {
     let device = args.device.device()?;
@@ -94,23 +83,10 @@ pub fn run(args: PredictArgs) -> anyhow::Result<()> {
         expected: args.model,
     };
     let loaded = load_weights(&args.weights, options, &device)?;
-    let pipeline = match (&args.preset, &args.config) {
-        (Some(preset), _) => preset.pipeline(),
-        (None, Some(config)) => config_pipeline(config)?,
-        (None, None) => {
-            let preset = loaded
-                .info
-                .as_ref()
-                .and_then(|info| info.preset.parse::<Preset>().ok());
-            match preset {
-                Some(preset) => preset.pipeline(),
-                None => bail!(
-                    "{}: the weights do not record their preprocessing; give --preset or --config",
-                    args.weights.display()
-                ),
-            }
-        }
-    };
+    let pipeline = args
+        .preprocessing
+        .resolve(&args.weights, loaded.info.as_ref())?
+        .pipeline;
     let names = ClassNames::for_model(args.class_map.as_deref(), loaded.model.num_classes())?;
     let images = collect_images(&args.inputs)?;
     let results = predict(

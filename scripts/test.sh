@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The test suite (README's test command). The ONNX export tests run the exported models in
+# onnxruntime: the pinned Python packages they need go into .venv-test first (from PyPI, once).
+# Extra arguments go to `cargo test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=${MOBILEVIT_TEST_VENV:-.venv-test}
+if ! "$venv/bin/python" -c "import onnxruntime, onnx, numpy" 2>/dev/null; then
+  python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    onnxruntime==1.32.0 onnx==1.23.2 numpy==2.4.6
+fi
+MOBILEVIT_TEST_PYTHON="$(cd "$venv" && pwd)/bin/python"
+export MOBILEVIT_TEST_PYTHON
+cargo test --release --workspace "$@"
