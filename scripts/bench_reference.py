@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The work of `mobilevit bench`, timed in PyTorch eager (timm) and onnxruntime (timm's ONNX
-export), next to our own run, in the same session, with the same number of threads.
+export, and our own `mobilevit export` of the same weights), next to our own run, in the same
+session, with the same number of threads.
 
     .venv-ref/bin/python scripts/bench_reference.py --model mobilevit_xxs --batch 1 --mode infer
     .venv-ref/bin/python scripts/bench_reference.py --model mobilevit_xxs --batch 32 --mode train
@@ -76,6 +77,26 @@ def ort_rate(args):
         return args.batch / timed(lambda: session.run(None, feed), args.iterations, args.warmup)
 
 
+def ours_onnx_rate(args):
+    """Our `mobilevit export` of the same (random) timm weights, run by onnxruntime."""
+    import onnxruntime as ort
+    from safetensors.torch import save_file
+
+    model = timm.create_model(args.model, pretrained=False).eval()
+    x = torch.randn(args.batch, 3, args.size, args.size)
+    with tempfile.TemporaryDirectory() as tmp:
+        weights = os.path.join(tmp, "weights.safetensors")
+        save_file({k: v.contiguous() for k, v in model.state_dict().items()}, weights)
+        path = os.path.join(tmp, "model.onnx")
+        subprocess.run([args.binary, "export", "--weights", weights, "--output", path,
+                        "--image-size", str(args.size)], check=True, capture_output=True)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = args.threads
+        session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+        feed = {"images": x.numpy()}
+        return args.batch / timed(lambda: session.run(None, feed), args.iterations, args.warmup)
+
+
 def ours(args):
     command = [args.binary, "bench", "--model", args.model, "--batch", str(args.batch),
                "--image-size", str(args.size), "--mode", args.mode, "--threads", str(args.threads),
@@ -101,6 +122,10 @@ def main():
             rates["onnxruntime"] = ort_rate(args)
         except Exception as error:  # noqa: BLE001 - reported, not fatal
             print(f"onnxruntime: skipped ({error})")
+        try:
+            rates["onnxruntime, our ONNX export"] = ours_onnx_rate(args)
+        except Exception as error:  # noqa: BLE001 - reported, not fatal
+            print(f"onnxruntime on our export: skipped ({error})")
     ours_rate = rates["mobilevit-rs"]
     print(f"{args.model} {args.mode}, batch {args.batch}, {args.size}x{args.size}, {args.threads} threads")
     for name, rate in rates.items():

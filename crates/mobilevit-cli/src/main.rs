@@ -43,6 +43,8 @@ enum Command {
     Bench(commands::bench::BenchArgs),
     /// A model file for other runtimes (ONNX).
     Export(commands::export::ExportArgs),
+    /// An HTTP inference service with batching.
+    Serve(commands::serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
         Command::Predict(args) => commands::predict::run(args),
         Command::Bench(args) => commands::bench::run(args),
         Command::Export(args) => commands::export::run(args),
+        Command::Serve(args) => commands::serve::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

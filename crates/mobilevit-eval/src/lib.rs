@@ -7,4 +7,4 @@ pub mod predict;
 
 pub use evaluate::{EvalResult, evaluate, to_tensors, topk_hits};
 pub use labels::{ClassNames, LabelError};
-pub use predict::{Prediction, Scored, predict};
+pub use predict::{Prediction, Scored, predict, top_k};

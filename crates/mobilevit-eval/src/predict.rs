@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use burn::tensor::activation::softmax;
 use burn::tensor::{Device, Tensor, TensorData};
 use mobilevit::MobileVit;
-use mobilevit_data::{DataError, Image, Pipeline};
+use mobilevit_data::{ChwTensor, DataError, Image, Pipeline};
 use rand::SeedableRng;
 use serde::Serialize;
 
@@ -69,40 +69,8 @@ pub fn predict(
             (0..tensors.len()).map(|i| vec![i]).collect()
         };
         for group in groups.into_iter().filter(|g| !g.is_empty()) {
-            let (height, width) = (tensors[group[0]].1.height, tensors[group[0]].1.width);
-            let values: Vec<f32> = group
-                .iter()
-                .flat_map(|&i| tensors[i].1.values.clone())
-                .collect();
-            let input = Tensor::<4>::from_data(
-                TensorData::new(values, [group.len(), 3, height, width]),
-                device,
-            );
-            let probabilities = softmax(model.forward(input), 1);
-            let classes = probabilities.dims()[1];
-            let (scores, indices) = probabilities.topk_with_indices(k.min(classes).max(1), 1);
-            let scores: Vec<f32> = scores
-                .into_data()
-                .convert::<f32>()
-                .try_into_vec()
-                .unwrap_or_default();
-            let indices: Vec<i64> = indices
-                .into_data()
-                .convert::<i64>()
-                .try_into_vec()
-                .unwrap_or_default();
-            let per_row = k.min(classes).max(1);
-            for (row, &i) in group.iter().enumerate() {
-                let topk = (0..per_row)
-                    .map(|j| {
-                        let class_id = indices[row * per_row + j] as usize;
-                        Scored {
-                            class_id,
-                            label: names.name(class_id).to_string(),
-                            score: scores[row * per_row + j],
-                        }
-                    })
-                    .collect();
+            let batch: Vec<&ChwTensor> = group.iter().map(|&i| &tensors[i].1).collect();
+            for (&i, topk) in group.iter().zip(top_k(model, &batch, names, k, device)) {
                 results[slots[i]] = Some(Ok(Prediction {
                     image: tensors[i].0.clone(),
                     topk,
@@ -113,5 +81,59 @@ pub fn predict(
     results
         .into_iter()
         .map(|r| r.expect("every slot is filled"))
+        .collect()
+}
+
+/// The `k` most probable classes of each preprocessed image (best first), in one forward pass.
+///
+/// # Shapes
+/// - `tensors`: `B` images of one size `[3, H, W]`
+/// - output: `B` lists of `min(k, classes)` classes
+pub fn top_k(
+    model: &MobileVit,
+    tensors: &[&ChwTensor],
+    names: &ClassNames,
+    k: usize,
+    device: &Device,
+) -> Vec<Vec<Scored>> {
+    let Some(first) = tensors.first() else {
+        return Vec::new();
+    };
+    let (height, width) = (first.height, first.width);
+    let values: Vec<f32> = tensors
+        .iter()
+        .flat_map(|tensor| tensor.values.iter().copied())
+        .collect();
+    let input = Tensor::<4>::from_data(
+        TensorData::new(values, [tensors.len(), 3, height, width]),
+        device,
+    );
+    let probabilities = softmax(model.forward(input), 1);
+    let per_row = k.min(probabilities.dims()[1]).max(1);
+    let (scores, indices) = probabilities.topk_with_indices(per_row, 1);
+    let scores: Vec<f32> = scores
+        .into_data()
+        .convert::<f32>()
+        .try_into_vec()
+        .unwrap_or_default();
+    let indices: Vec<i64> = indices
+        .into_data()
+        .convert::<i64>()
+        .try_into_vec()
+        .unwrap_or_default();
+    scores
+        .chunks(per_row)
+        .zip(indices.chunks(per_row))
+        .map(|(scores, indices)| {
+            scores
+                .iter()
+                .zip(indices)
+                .map(|(&score, &class_id)| Scored {
+                    class_id: class_id as usize,
+                    label: names.name(class_id as usize).to_string(),
+                    score,
+                })
+                .collect()
+        })
         .collect()
 }

@@ -9,7 +9,7 @@ use mobilevit::{LoadOptions, Variant, load_weights};
 use mobilevit_data::EVAL_CROP;
 
 use super::info::parse_image_size;
-use super::preprocessing::PreprocessingArgs;
+use super::preprocessing::{PreprocessingArgs, Resolved};
 use crate::device::DeviceKind;
 
 /// Export formats.
@@ -56,29 +56,25 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         .preprocessing
         .resolve(&args.weights, loaded.info.as_ref())?;
     let image_size = args.image_size.unwrap_or([EVAL_CROP, EVAL_CROP]);
-    let pipeline = resolved.pipeline.with_output_size(image_size);
+    let resolved = Resolved {
+        pipeline: resolved.pipeline.with_output_size(image_size),
+        origin: resolved.origin,
+    };
     let [height, width] = image_size;
-    let metadata = vec![
-        ("preprocess.origin".to_string(), resolved.origin.clone()),
-        (
-            "preprocess.image_size".to_string(),
-            format!("{height}x{width}"),
-        ),
-        (
-            "preprocess.channel_order".to_string(),
-            format!("{:?}", pipeline.order).to_uppercase(),
-        ),
-        ("preprocess.scale".to_string(), pipeline.scale.to_string()),
-        (
-            "preprocess.mean".to_string(),
-            format!("{:?}", pipeline.mean),
-        ),
-        ("preprocess.std".to_string(), format!("{:?}", pipeline.std)),
-        (
-            "preprocess.pipeline".to_string(),
-            serde_json::to_string(&pipeline).context("cannot describe the pipeline")?,
-        ),
-    ];
+    let mut metadata = vec![(
+        "preprocess.image_size".to_string(),
+        format!("{height}x{width}"),
+    )];
+    if let serde_json::Value::Object(contract) = resolved.describe() {
+        for (key, value) in contract {
+            let text = match value {
+                serde_json::Value::String(text) => text,
+                other => other.to_string(),
+            };
+            metadata.push((format!("preprocess.{key}"), text));
+        }
+    }
+    let pipeline = &resolved.pipeline;
     match args.format {
         Format::Onnx => {
             let options = OnnxOptions {

@@ -10,4 +10,5 @@ pub mod info;
 pub mod predict;
 pub mod preprocess;
 pub mod preprocessing;
+pub mod serve;
 pub mod train;

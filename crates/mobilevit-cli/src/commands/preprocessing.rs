@@ -27,6 +27,22 @@ pub struct Resolved {
     pub origin: String,
 }
 
+impl Resolved {
+    /// The preprocessing contract: origin, channel order, scale, mean, std and the whole
+    /// pipeline (for the ONNX metadata and the server's `/metadata`).
+    pub fn describe(&self) -> serde_json::Value {
+        let pipeline = &self.pipeline;
+        serde_json::json!({
+            "origin": self.origin,
+            "channel_order": format!("{:?}", pipeline.order).to_uppercase(),
+            "scale": pipeline.scale,
+            "mean": pipeline.mean,
+            "std": pipeline.std,
+            "pipeline": pipeline,
+        })
+    }
+}
+
 impl PreprocessingArgs {
     /// The preprocessing for `weights` (whose metadata is `info`).
     pub fn resolve(&self, weights: &Path, info: Option<&WeightsInfo>) -> anyhow::Result<Resolved> {

@@ -1,0 +1,156 @@
+//! `POST /predict`, `GET /health`, `GET /metadata`.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Multipart, Query, Request, State};
+use axum::http::{StatusCode, header};
+use mobilevit_data::{ChwTensor, Image, Pipeline};
+use mobilevit_eval::Prediction;
+use rand::SeedableRng;
+use serde::Deserialize;
+use tokio::sync::oneshot;
+
+use crate::batcher::{Batcher, Job};
+use crate::error::ServeError;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub(crate) batcher: Batcher,
+    pub(crate) pipeline: Arc<Pipeline>,
+    pub(crate) metadata: Arc<serde_json::Value>,
+    pub(crate) default_topk: usize,
+    pub(crate) num_classes: usize,
+    pub(crate) max_body_bytes: usize,
+}
+
+/// `?topk=K`.
+#[derive(Debug, Deserialize)]
+pub struct PredictQuery {
+    topk: Option<usize>,
+}
+
+/// Classifies one image: the body itself (`image/*`, `application/octet-stream`) or the first
+/// file of a `multipart/form-data` upload. Answers as `mobilevit predict --json` does.
+pub async fn predict(
+    State(state): State<AppState>,
+    Query(query): Query<PredictQuery>,
+    request: Request,
+) -> Result<Json<Prediction>, ServeError> {
+    let (name, bytes) = read_image_body(&state, request).await?;
+    if bytes.is_empty() {
+        return Err(ServeError::EmptyBody);
+    }
+    let topk = query
+        .topk
+        .unwrap_or(state.default_topk)
+        .clamp(1, state.num_classes);
+    let pipeline = Arc::clone(&state.pipeline);
+    let tensor = tokio::task::spawn_blocking(move || preprocess(&pipeline, &bytes))
+        .await
+        .map_err(|error| ServeError::Inference(format!("preprocessing stopped: {error}")))??;
+    let (reply, answer) = oneshot::channel();
+    state.batcher.submit(Job {
+        tensor,
+        topk,
+        reply,
+    })?;
+    let topk = answer
+        .await
+        .map_err(|_| ServeError::Inference("the inference thread dropped the request".into()))??;
+    Ok(Json(Prediction {
+        image: name.into(),
+        topk,
+    }))
+}
+
+/// The image's name (the upload's file name, or `request`) and bytes.
+async fn read_image_body(
+    state: &AppState,
+    request: Request,
+) -> Result<(String, Bytes), ServeError> {
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("application/octet-stream")
+        .to_string();
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let too_large = |status: StatusCode| status == StatusCode::PAYLOAD_TOO_LARGE;
+    if mime == "multipart/form-data" {
+        let mut multipart = Multipart::from_request(request, state)
+            .await
+            .map_err(|rejection| ServeError::BadRequest(rejection.body_text()))?;
+        while let Some(field) = multipart.next_field().await.map_err(|error| {
+            if too_large(error.status()) {
+                ServeError::TooLarge(state.max_body_bytes)
+            } else {
+                ServeError::BadRequest(error.body_text())
+            }
+        })? {
+            let Some(name) = field.file_name().map(str::to_string) else {
+                continue;
+            };
+            let bytes = field.bytes().await.map_err(|error| {
+                if too_large(error.status()) {
+                    ServeError::TooLarge(state.max_body_bytes)
+                } else {
+                    ServeError::BadRequest(error.body_text())
+                }
+            })?;
+            return Ok((name, bytes));
+        }
+        return Err(ServeError::EmptyBody);
+    }
+    if mime.starts_with("image/") || mime == "application/octet-stream" {
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if too_large(rejection.status()) {
+                    ServeError::TooLarge(state.max_body_bytes)
+                } else {
+                    ServeError::BadRequest(rejection.body_text())
+                }
+            })?;
+        return Ok(("request".to_string(), bytes));
+    }
+    Err(ServeError::UnsupportedMediaType(content_type))
+}
+
+/// Decode and the eval transforms.
+fn preprocess(pipeline: &Pipeline, bytes: &[u8]) -> Result<ChwTensor, ServeError> {
+    let image = Image::decode(bytes, pipeline.order).map_err(ServeError::BadImage)?;
+    // Eval pipelines draw nothing; a fixed generator keeps any random op reproducible.
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
+    pipeline
+        .run(image, &mut rng)
+        .map_err(|error| ServeError::BadImage(error.to_string()))
+}
+
+/// Liveness, with the counters.
+pub async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
+    let stats = state.batcher.stats();
+    let (images, batches) = (
+        stats.images.load(Ordering::Relaxed),
+        stats.batches.load(Ordering::Relaxed),
+    );
+    Json(serde_json::json!({
+        "status": "ok",
+        "images": images,
+        "batches": batches,
+        "mean_batch": if batches == 0 { 0.0 } else { images as f64 / batches as f64 },
+    }))
+}
+
+/// The model and its preprocessing contract.
+pub async fn metadata(State(state): State<AppState>) -> Json<serde_json::Value> {
+    Json(state.metadata.as_ref().clone())
+}

@@ -1,0 +1,203 @@
+//! The service's answers and its errors.
+
+mod common;
+
+use std::time::Duration;
+
+use burn::tensor::Device;
+use mobilevit_data::Preset;
+use mobilevit_eval::{ClassNames, predict};
+use mobilevit_serve::{BatchPolicy, ServeOptions};
+use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
+
+use common::{image, repo, start};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn predict_answers_as_the_predict_command_does() {
+    let url = start(ServeOptions::default()).await;
+    let client = reqwest::Client::new();
+    let raw: serde_json::Value = client
+        .post(format!("{url}/predict?topk=5"))
+        .header("content-type", "image/png")
+        .body(image("chelsea.png"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let form = Form::new().part(
+        "image",
+        Part::bytes(image("chelsea.png")).file_name("chelsea.png"),
+    );
+    let uploaded: serde_json::Value = client
+        .post(format!("{url}/predict"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(uploaded["image"], "chelsea.png");
+    assert_eq!(raw["topk"], uploaded["topk"]);
+
+    let expected = predict(
+        &common::model(),
+        &[repo("tests/fixtures/images/chelsea.png")],
+        &Preset::Timm.pipeline(),
+        &ClassNames::imagenet(),
+        5,
+        1,
+        &Device::flex(),
+    );
+    let expected = expected[0].as_ref().unwrap();
+    let served = raw["topk"].as_array().unwrap();
+    assert_eq!(served.len(), 5);
+    for (got, want) in served.iter().zip(&expected.topk) {
+        assert_eq!(got["class_id"], want.class_id);
+        assert_eq!(got["label"], want.label.as_str());
+        let score = got["score"].as_f64().unwrap();
+        assert!(
+            (score - f64::from(want.score)).abs() < 1e-6,
+            "{got} vs {want:?}"
+        );
+    }
+}
+
+async fn status_and_error(response: reqwest::Response) -> (StatusCode, String) {
+    let status = response.status();
+    let body: serde_json::Value = response.json().await.unwrap_or_default();
+    (
+        status,
+        body["error"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_get_clear_errors_and_the_service_goes_on() {
+    let options = ServeOptions {
+        max_body_bytes: 1 << 20,
+        ..ServeOptions::default()
+    };
+    let url = start(options).await;
+    let client = reqwest::Client::new();
+    let post = |content_type: &str, body: Vec<u8>| {
+        client
+            .post(format!("{url}/predict"))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+
+    let mut corrupt = image("chelsea.png");
+    corrupt.truncate(corrupt.len() / 3);
+    let (status, error) = status_and_error(post("image/png", corrupt).await.unwrap()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(error.contains("cannot be read"), "{error}");
+
+    let (status, error) = status_and_error(post("image/png", Vec::new()).await.unwrap()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(error.contains("no image"), "{error}");
+
+    let (status, error) =
+        status_and_error(post("image/png", vec![0; 2 << 20]).await.unwrap()).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(error.contains("1048576 bytes"), "{error}");
+
+    let (status, error) =
+        status_and_error(post("text/plain", b"a cat".to_vec()).await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(error.contains("text/plain"), "{error}");
+
+    // A multipart form without a file.
+    let form = Form::new().text("note", "no file here");
+    let response = client
+        .post(format!("{url}/predict"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let (status, error) = status_and_error(response).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(error.contains("no image"), "{error}");
+
+    // Still serving.
+    let response = post("image/jpeg", image("rocket.jpg")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let health: serde_json::Value = client
+        .get(format!("{url}/health"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["images"], 1);
+    let metadata: serde_json::Value = client
+        .get(format!("{url}/metadata"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(metadata["model"], "MobileViT_XXS");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_overloaded_service_answers_503_and_recovers() {
+    // One waiting slot and one image per forward pass: a burst must overflow.
+    let options = ServeOptions {
+        policy: BatchPolicy {
+            max_batch: 1,
+            batch_wait: Duration::ZERO,
+            queue: 1,
+        },
+        ..ServeOptions::default()
+    };
+    let url = start(options).await;
+    let client = reqwest::Client::new();
+    let body = image("chelsea.png");
+    let mut requests = tokio::task::JoinSet::new();
+    for _ in 0..40 {
+        let (client, url, body) = (client.clone(), url.clone(), body.clone());
+        requests.spawn(async move {
+            let response = client
+                .post(format!("{url}/predict"))
+                .header("content-type", "image/png")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let retry_after = response.headers().get("retry-after").cloned();
+            (response.status(), retry_after)
+        });
+    }
+    let (mut ok, mut busy) = (0, 0);
+    while let Some(result) = requests.join_next().await {
+        match result.unwrap() {
+            (StatusCode::OK, _) => ok += 1,
+            (StatusCode::SERVICE_UNAVAILABLE, retry_after) => {
+                assert!(retry_after.is_some(), "503 without Retry-After");
+                busy += 1
+            }
+            (other, _) => panic!("unexpected status {other}"),
+        }
+    }
+    assert!(ok > 0 && busy > 0, "{ok} answered, {busy} refused");
+    let response = client
+        .post(format!("{url}/predict"))
+        .header("content-type", "image/png")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "the service did not recover"
+    );
+}
