@@ -47,7 +47,24 @@ enum Command {
     Serve(commands::serve::ServeArgs),
 }
 
+/// Keeps freed memory in glibc's heap for the next allocation. Burn allocates every activation
+/// afresh; by default glibc hands each large block to the kernel with mmap and back with
+/// munmap, and the kernel zeroes the pages again on first touch: a quarter of a training
+/// step's time. (PyTorch users get the same advice for the same reason.) Measured in
+/// docs/benchmarks.md.
+fn keep_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes allocator tuning parameters; it is called before any
+    // thread is started.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_MAX, 0);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, i32::MAX);
+        libc::mallopt(libc::M_TOP_PAD, 64 << 20);
+    }
+}
+
 fn main() -> ExitCode {
+    keep_freed_memory();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Info(args) => commands::info::run(args),

@@ -56,14 +56,15 @@ pub fn topk_hits(logits: Tensor<2>, labels: &[usize]) -> Vec<(bool, bool)> {
         .collect()
 }
 
-/// Evaluates `model` (in inference mode: BatchNorm running statistics, no dropout) on the
-/// batches of `loader`.
+/// Evaluates `model` (in inference mode: BatchNorm running statistics folded into the
+/// convolutions, no dropout) on the batches of `loader`.
 pub fn evaluate(
     model: &MobileVit,
     loader: &Loader,
     batches: Vec<Batch>,
     device: &Device,
 ) -> Result<EvalResult, DataError> {
+    let model = &model.clone().fold_batch_norm();
     let classes = model.num_classes();
     let loss_fn = CrossEntropyLossConfig::new().init(device);
     let mut result = EvalResult {

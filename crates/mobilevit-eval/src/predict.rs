@@ -42,6 +42,7 @@ pub fn predict(
     batch_size: usize,
     device: &Device,
 ) -> Vec<Result<Prediction, DataError>> {
+    let model = &model.clone().fold_batch_norm();
     let mut results: Vec<Option<Result<Prediction, DataError>>> = Vec::new();
     for chunk in images.chunks(batch_size.max(1)) {
         let mut tensors = Vec::new();

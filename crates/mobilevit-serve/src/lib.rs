@@ -58,7 +58,7 @@ pub fn router(
     options: ServeOptions,
 ) -> Result<Router, ServeError> {
     let num_classes = model.num_classes();
-    let batcher = Batcher::start(model, names, device, options.policy)?;
+    let batcher = Batcher::start(model.fold_batch_norm(), names, device, options.policy)?;
     let state = AppState {
         batcher,
         pipeline: Arc::new(pipeline),

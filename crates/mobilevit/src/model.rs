@@ -234,6 +234,14 @@ impl StageBlockConfig {
 }
 
 impl StageBlock {
+    /// The block with its batch norms folded into its convolutions (inference only).
+    pub fn fold_batch_norm(self) -> Self {
+        match self {
+            Self::InvertedResidual(block) => Self::InvertedResidual(block.fold_batch_norm()),
+            Self::MobileVit(block) => Self::MobileVit(block.fold_batch_norm()),
+        }
+    }
+
     /// # Shapes
     /// - `input`: `[B, C_in, H, W]`
     /// - output: `[B, C_out, H', W']`
@@ -292,6 +300,23 @@ impl MobileVit {
     /// - output: `[B, num_classes]`
     pub fn forward_head(&self, features: Tensor<4>) -> Tensor<2> {
         self.head.forward(features)
+    }
+
+    /// The network for inference, with every batch norm's running statistics folded into the
+    /// convolution before it: fewer passes over each feature map, the same logits up to float
+    /// rounding (parity-tested). Not for training, and not to be saved: checkpoints hold the
+    /// unfolded form.
+    pub fn fold_batch_norm(self) -> Self {
+        Self {
+            stem: self.stem.fold_batch_norm(),
+            stages: self
+                .stages
+                .into_iter()
+                .map(|stage| stage.into_iter().map(StageBlock::fold_batch_norm).collect())
+                .collect(),
+            final_conv: self.final_conv.fold_batch_norm(),
+            ..self
+        }
     }
 
     /// The same network with a freshly initialised `num_classes`-way classifier, for

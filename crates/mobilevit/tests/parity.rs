@@ -85,27 +85,31 @@ fn check(dir: &Path, fixture: &Fixture, variant: &str, sizes: &[&str]) {
     assert_eq!(info.source, fixture.source.name());
     assert_eq!(info.channel_order, fixture.source.channel_order());
     assert_eq!(loaded.model.config.variant, expected_variant);
+    let folded = loaded.model.clone().fold_batch_norm();
     for size in sizes {
         let input = dir.join(format!("{}_xxs_input_{size}.npy", fixture.inputs));
         let logits = dir.join(format!("{}_{variant}_logits_{size}.npy", fixture.logits));
         let input: Tensor<4> = npy::read_f32(&input, &device).unwrap();
         let expected: Tensor<2> = npy::read_f32(&logits, &device).unwrap();
-        let logits = loaded.model.forward(input);
-        let diff = (logits - expected).abs().max().into_scalar::<f32>();
         let tolerance = if variant == "xxs" {
             TOLERANCE_XXS
         } else {
             TOLERANCE_LARGER
         };
-        println!(
-            "{} {variant} {size}: max |diff| = {diff:.2e}",
-            weights.display()
-        );
-        assert!(
-            diff <= tolerance,
-            "{} at {size}: max |diff| {diff:e}",
-            weights.display()
-        );
+        // As loaded, and for inference with the batch norms folded into the convolutions.
+        for (form, model) in [("", loaded.model.clone()), (" folded", folded.clone())] {
+            let logits = model.forward(input.clone());
+            let diff = (logits - expected.clone()).abs().max().into_scalar::<f32>();
+            println!(
+                "{}{form} {variant} {size}: max |diff| = {diff:.2e}",
+                weights.display()
+            );
+            assert!(
+                diff <= tolerance,
+                "{}{form} at {size}: max |diff| {diff:e}",
+                weights.display()
+            );
+        }
     }
 }
 

@@ -81,7 +81,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     let mut times = Vec::with_capacity(args.iterations);
     match args.mode {
         Mode::Infer => {
-            let model = config.init(&device)?;
+            let model = config.init(&device)?.fold_batch_norm();
             let images =
                 Tensor::<4>::random([args.batch, 3, size, size], Distribution::Default, &device);
             for iteration in 0..args.warmup + args.iterations {

@@ -49,6 +49,7 @@ pub fn run(args: ForwardArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.save_checkpoint {
         mobilevit::weights::save_bpk(&model, info.as_ref(), path)?;
     }
+    let model = model.fold_batch_norm();
     let logits = model.forward(images);
     let [batch, classes] = logits.dims();
     print_top_classes(logits.clone())?;

@@ -5,6 +5,8 @@ use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{Dropout, DropoutConfig, Linear};
 use burn::tensor::activation::softmax;
+use burn::tensor::module::attention;
+use burn::tensor::ops::AttentionModuleOptions;
 use burn::tensor::{Device, Tensor};
 
 use super::linear::linear;
@@ -62,22 +64,32 @@ impl Attention {
         let [sequences, tokens, dim] = input.dims();
         let head_dim = dim / self.num_heads;
         let qkv = self.qkv.forward(input);
-        // [sequences, tokens, 3d] -> 3 x [sequences, heads, tokens, head_dim]
+        // [sequences, tokens, 3d] -> [sequences, tokens, 3, heads, head_dim]
+        //                         -> 3 x [sequences, heads, tokens, head_dim]
+        let qkv = qkv
+            .reshape([sequences, tokens, 3, self.num_heads, head_dim])
+            .permute([2, 0, 3, 1, 4]);
         let part = |index: usize| {
             qkv.clone()
-                .narrow(2, index * dim, dim)
-                .reshape([sequences, tokens, self.num_heads, head_dim])
-                .swap_dims(1, 2)
+                .narrow(0, index, 1)
+                .reshape([sequences, self.num_heads, tokens, head_dim])
         };
-        let query = part(0).mul_scalar((head_dim as f64).powf(-0.5));
-        let (key, value) = (part(1), part(2));
-        let scores = query.matmul(key.swap_dims(2, 3));
-        let weights = self.attn_drop.forward(softmax(scores, 3));
+        let (query, key, value) = (part(0), part(1), part(2));
+        let scale = (head_dim as f64).powf(-0.5);
+        let context = if self.attn_drop.prob == 0.0 || !query.is_autodiff() {
+            // No dropout to apply to the probabilities: the backend's fused attention.
+            let options = AttentionModuleOptions {
+                scale: Some(scale),
+                softcap: None,
+                is_causal: false,
+            };
+            attention(query, key, value, None, None, options)
+        } else {
+            let scores = query.mul_scalar(scale).matmul(key.swap_dims(2, 3));
+            self.attn_drop.forward(softmax(scores, 3)).matmul(value)
+        };
         // [sequences, heads, tokens, head_dim] -> [sequences, tokens, d]
-        let context = weights
-            .matmul(value)
-            .swap_dims(1, 2)
-            .reshape([sequences, tokens, dim]);
+        let context = context.swap_dims(1, 2).reshape([sequences, tokens, dim]);
         self.proj.forward(context)
     }
 }

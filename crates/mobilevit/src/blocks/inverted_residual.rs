@@ -83,6 +83,16 @@ impl InvertedResidual {
         let x = self.conv3_1x1.forward(x);
         if self.residual { x + input } else { x }
     }
+
+    /// The block with its batch norms folded into its convolutions (inference only).
+    pub fn fold_batch_norm(self) -> Self {
+        Self {
+            conv1_1x1: self.conv1_1x1.fold_batch_norm(),
+            conv2_kxk: self.conv2_kxk.fold_batch_norm(),
+            conv3_1x1: self.conv3_1x1.fold_batch_norm(),
+            residual: self.residual,
+        }
+    }
 }
 
 #[cfg(test)]

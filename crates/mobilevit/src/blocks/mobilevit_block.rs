@@ -117,4 +117,14 @@ impl MobileVitBlock {
         self.conv_fusion
             .forward(Tensor::cat(vec![input, projection], 1))
     }
+
+    /// The block with its batch norms folded into its convolutions (inference only).
+    pub fn fold_batch_norm(self) -> Self {
+        Self {
+            conv_kxk: self.conv_kxk.fold_batch_norm(),
+            conv_proj: self.conv_proj.fold_batch_norm(),
+            conv_fusion: self.conv_fusion.fold_batch_norm(),
+            ..self
+        }
+    }
 }

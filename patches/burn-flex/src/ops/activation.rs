@@ -171,12 +171,9 @@ impl ActivationOps<Flex> for Flex {
 
 #[inline]
 fn sigmoid_f32(x: f32) -> f32 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (1.0 + e)
-    }
+    // mobilevit-rs patch: branch-free with a vectorizable exp, so that the loop over a tensor
+    // is SIMD. exp(-x) overflows to +inf for x < -88.7, giving 1 / inf = 0 as the limit.
+    1.0 / (1.0 + crate::ops::fast_exp::exp_f32(-x))
 }
 
 #[inline]
@@ -331,10 +328,12 @@ fn softmax_row_f32_scalar(input: &[f32], output: &mut [f32]) {
             max_val = x;
         }
     }
+    // mobilevit-rs patch: vectorizable exp, as in the SIMD path.
+    for (out, &x) in output.iter_mut().zip(input) {
+        *out = crate::ops::fast_exp::exp_f32(x - max_val);
+    }
     let mut sum = 0.0f32;
-    for (i, &x) in input.iter().enumerate() {
-        let e = (x - max_val).exp();
-        output[i] = e;
+    for &e in output.iter() {
         sum += e;
     }
     let inv = 1.0f32 / sum;
@@ -374,14 +373,14 @@ fn softmax_row_f32_simd<S: macerator::Simd>(input: &[f32], output: &mut [f32]) {
         }
     }
 
-    // Pass 2: compute exp(x - max), store in output, accumulate sum.
-    // Scalar exp (no SIMD exp in macerator). This pass is the one that
-    // actually does memory reads + writes on the whole row, so scalar
-    // here still lands us at memory bandwidth.
+    // Pass 2: compute exp(x - max) into output, then sum it.
+    // mobilevit-rs patch: the exp loop has no reduction in it and a branch-free exp, so it
+    // vectorizes; the sum keeps the sequential order of the original.
+    for (out, &x) in output[..len].iter_mut().zip(&input[..len]) {
+        *out = crate::ops::fast_exp::exp_f32(x - max_val);
+    }
     let mut sum = 0.0f32;
-    for idx in 0..len {
-        let e = (input[idx] - max_val).exp();
-        output[idx] = e;
+    for &e in &output[..len] {
         sum += e;
     }
 

@@ -416,7 +416,10 @@ where
 ///
 /// Wraps `gemm::gemm` for f32 and f64 so `flash_attention_head` stays generic.
 /// Convention: dst = alpha * dst + beta * (lhs @ rhs)
-trait FlashGemm: Float + Pod + Copy + core::ops::AddAssign + Send + Sync {
+// mobilevit-rs patch: `FastExp` gives the score loops a vectorizable exp.
+trait FlashGemm:
+    Float + crate::ops::fast_exp::FastExp + Pod + Copy + core::ops::AddAssign + Send + Sync
+{
     /// Block matrix multiply used for score and value matmuls.
     ///
     /// # Safety
@@ -647,17 +650,19 @@ fn flash_attention_head<T: FlashGemm>(
                 tile_max
             };
 
-            let mut tile_sum = T::zero();
+            // mobilevit-rs patch: exp in its own loop (vectorizable), then the sum in order.
             for score in score_row.iter_mut() {
-                let e = (*score - new_max).exp();
-                *score = e;
+                *score = (*score - new_max).fast_exp();
+            }
+            let mut tile_sum = T::zero();
+            for &e in score_row.iter() {
                 tile_sum += e;
             }
 
             let correction = if row_max[qi] == neg_inf {
                 T::zero()
             } else {
-                (row_max[qi] - new_max).exp()
+                (row_max[qi] - new_max).fast_exp()
             };
 
             // Rescale existing output accumulator
@@ -994,10 +999,12 @@ fn naive_attention_head<T: FlashGemm>(
             continue;
         }
 
-        let mut sum = T::zero();
+        // mobilevit-rs patch: exp in its own loop (vectorizable), then the sum in order.
         for s in row.iter_mut() {
-            let e = (*s - row_max).exp();
-            *s = e;
+            *s = (*s - row_max).fast_exp();
+        }
+        let mut sum = T::zero();
+        for &e in row.iter() {
             sum += e;
         }
 

@@ -163,7 +163,8 @@ where
 
 /// Exponential: e^x
 pub fn exp(tensor: FlexTensor) -> FlexTensor {
-    unary_op(tensor, |x| x.exp(), |x| x.exp())
+    // mobilevit-rs patch: a branch-free f32 exp, so that the loop vectorizes.
+    unary_op(tensor, crate::ops::fast_exp::exp_f32, |x| x.exp())
 }
 
 /// Natural logarithm: ln(x)

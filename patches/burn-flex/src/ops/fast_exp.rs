@@ -1,0 +1,125 @@
+//! A branch-free `exp` for f32 that LLVM vectorizes (mobilevit-rs patch, see
+//! patches/README.md in that repository).
+//!
+//! `f32::exp` is a call into libm per element, which keeps every loop that uses it (sigmoid,
+//! softmax, attention) scalar. This is the classic Cody-Waite range reduction with a degree-6
+//! minimax polynomial (the Cephes `expf` coefficients), accurate to about 1 ulp over the whole
+//! float range, written without branches or calls so that a loop over a slice compiles to SIMD
+//! on the baseline target (SSE2) and wider where available.
+//!
+//! Special values follow `f32::exp`: NaN stays NaN, `+inf` and results above `f32::MAX` give
+//! `+inf`, `-inf` and results below the smallest subnormal give `0`; subnormal results are
+//! produced (the power of two is applied in two halves).
+
+const LOG2_E: f32 = core::f32::consts::LOG2_E;
+/// `ln 2` split so that `n * LN2_HI` is exact for the `n` that occur.
+const LN2_HI: f32 = 0.693_359_4;
+const LN2_LO: f32 = -2.121_944_4e-4;
+/// Adding and subtracting 1.5 * 2^23 rounds to the nearest integer.
+const ROUND: f32 = 12_582_912.0;
+/// Above this, `exp` overflows.
+const MAX_INPUT: f32 = 88.722_84;
+/// Below this, `exp` is under half the smallest subnormal.
+const MIN_INPUT: f32 = -103.972_08;
+
+/// `e^x`, within 2 ulps of the exact value.
+#[inline(always)]
+pub(crate) fn exp_f32(x: f32) -> f32 {
+    // NaN is carried around the arithmetic (and restored at the end), so that every step
+    // works on finite values and the float-to-int conversion needs no NaN handling.
+    let nan = x.is_nan();
+    let clamped = if nan {
+        0.0
+    } else {
+        x.max(MIN_INPUT).min(MAX_INPUT)
+    };
+    // x = n ln2 + r with |r| <= ln2 / 2.
+    let n = (clamped * LOG2_E + ROUND) - ROUND;
+    let r = clamped - n * LN2_HI - n * LN2_LO;
+    // e^r = 1 + r + r^2 p(r).
+    let mut p = 1.987_569_2e-4_f32;
+    p = p * r + 1.398_199_9e-3;
+    p = p * r + 8.333_452e-3;
+    p = p * r + 4.166_579_6e-2;
+    p = p * r + 1.666_666_5e-1;
+    p = p * r + 5.000_000_1e-1;
+    let y = p * r * r + r + 1.0;
+    // SAFETY: `n` is an integer-valued float in [-150, 128] (the input is finite and clamped
+    // above), so the conversion is exact and in range.
+    let n = unsafe { n.to_int_unchecked::<i32>() };
+    // 2^n in two halves, so that n = 128 does not overflow and n < -126 gives subnormals.
+    let half = n >> 1;
+    let scale_a = f32::from_bits(((half + 127) as u32) << 23);
+    let scale_b = f32::from_bits(((n - half + 127) as u32) << 23);
+    let y = y * scale_a * scale_b;
+    let y = if x > MAX_INPUT { f32::INFINITY } else { y };
+    let y = if x < MIN_INPUT { 0.0 } else { y };
+    if nan { x } else { y }
+}
+
+/// `e^x` through [`exp_f32`] for f32, through the type's own `exp` otherwise.
+pub(crate) trait FastExp: Copy {
+    /// `e^self`.
+    fn fast_exp(self) -> Self;
+}
+
+impl FastExp for f32 {
+    #[inline(always)]
+    fn fast_exp(self) -> Self {
+        exp_f32(self)
+    }
+}
+
+impl FastExp for f64 {
+    #[inline(always)]
+    fn fast_exp(self) -> Self {
+        self.exp()
+    }
+}
+
+impl FastExp for half::f16 {
+    #[inline(always)]
+    fn fast_exp(self) -> Self {
+        half::f16::from_f32(exp_f32(self.to_f32()))
+    }
+}
+
+impl FastExp for half::bf16 {
+    #[inline(always)]
+    fn fast_exp(self) -> Self {
+        half::bf16::from_f32(exp_f32(self.to_f32()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exp_f32;
+
+    fn ulps(a: f32, b: f32) -> u32 {
+        (a.to_bits() as i64 - b.to_bits() as i64).unsigned_abs() as u32
+    }
+
+    #[test]
+    fn within_two_ulps_of_the_exact_value_over_the_float_range() {
+        let mut worst = 0;
+        let mut x = -103.9_f32;
+        while x < 88.7 {
+            let exact = (x as f64).exp() as f32;
+            worst = worst.max(ulps(exp_f32(x), exact));
+            x += 0.000_731;
+        }
+        assert!(worst <= 2, "worst error {worst} ulps");
+    }
+
+    #[test]
+    fn special_values_match_libm() {
+        assert!(exp_f32(f32::NAN).is_nan());
+        assert_eq!(exp_f32(f32::INFINITY), f32::INFINITY);
+        assert_eq!(exp_f32(f32::NEG_INFINITY), 0.0);
+        assert_eq!(exp_f32(89.0), f32::INFINITY);
+        assert_eq!(exp_f32(-104.0), 0.0);
+        assert_eq!(exp_f32(0.0), 1.0);
+        assert!(exp_f32(88.7).is_finite());
+        assert!(exp_f32(-100.0) > 0.0, "subnormal results are kept");
+    }
+}
