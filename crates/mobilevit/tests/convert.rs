@@ -217,3 +217,26 @@ fn a_missing_or_extra_tensor_is_named() {
     let message = error_of(&extra);
     assert!(message.contains("stages.9.0.surprise.weight"), "{message}");
 }
+
+#[test]
+fn a_safetensors_header_length_starting_with_the_pickle_byte_is_still_safetensors() {
+    // timm's random mobilevit_xs state dict has a 0x7980-byte header: its first byte is 0x80,
+    // pickle's PROTO opcode. Same here with a 0x180-byte header.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.safetensors");
+    let mut header = r#"{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#.to_string();
+    while header.len() < 0x180 {
+        header.push(' ');
+    }
+    let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+    assert_eq!(bytes[0], 0x80);
+    bytes.extend(header.as_bytes());
+    bytes.extend(1.5f32.to_le_bytes());
+    std::fs::write(&path, bytes).unwrap();
+    assert_eq!(
+        sniff(&path).unwrap(),
+        mobilevit::convert::readers::FileFormat::Safetensors
+    );
+    let state = read_state_dict(&path, sniff(&path).unwrap()).unwrap();
+    assert_eq!(state.tensors.len(), 1);
+}

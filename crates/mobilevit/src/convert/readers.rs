@@ -80,15 +80,18 @@ pub fn sniff(path: &Path) -> Result<FileFormat, WeightsError> {
     if head.starts_with(&TORCH_LEGACY_PREFIX) {
         return Ok(FileFormat::TorchLegacy);
     }
-    if head.first() == Some(&0x80) {
-        return Ok(FileFormat::Pickle);
-    }
     if head.len() >= 4 && u32::from_le_bytes([head[0], head[1], head[2], head[3]]) == BURNPACK_MAGIC
     {
         return Ok(FileFormat::Burnpack);
     }
+    // Safetensors before pickle: its 8-byte header length may well begin with 0x80 (a header
+    // of 0x7980 bytes does), the byte a pickle starts with.
     if head.len() >= 9 && head[8] == b'{' {
         return Ok(FileFormat::Safetensors);
+    }
+    // PROTO opcode and a protocol version.
+    if head.len() >= 2 && head[0] == 0x80 && (2..=5).contains(&head[1]) {
+        return Ok(FileFormat::Pickle);
     }
     Err(format_error(
         path,
