@@ -319,6 +319,11 @@ impl MobileVit {
         }
     }
 
+    /// Whether [`fold_batch_norm`](Self::fold_batch_norm) has been applied.
+    pub fn is_folded(&self) -> bool {
+        self.stem.folded
+    }
+
     /// The same network with a freshly initialised `num_classes`-way classifier, for
     /// fine-tuning on another label set.
     pub fn with_new_head(

@@ -27,6 +27,14 @@ pub fn save_bpk(
     info: Option<&WeightsInfo>,
     path: &Path,
 ) -> Result<(), WeightsError> {
+    if model.is_folded() {
+        return Err(WeightsError::Io {
+            path: path.to_path_buf(),
+            message: "this model has its batch norms folded for inference; save the model as \
+                      loaded or trained (checkpoints keep batch norms, as the references do)"
+                .to_string(),
+        });
+    }
     let json = |value: Result<String, serde_json::Error>| {
         value.map_err(|error| WeightsError::Io {
             path: path.to_path_buf(),

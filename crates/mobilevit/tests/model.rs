@@ -204,3 +204,24 @@ fn paddle_options_reach_every_mobilevit_block() {
     assert!(timm.clone().with_attn_dropout(1.0).validate().is_err());
     assert!(timm.with_num_classes(0).validate().is_err());
 }
+
+#[test]
+fn a_folded_model_computes_the_same_and_is_not_saved() {
+    let device = Device::flex();
+    let model = MobileVitConfig::imagenet(Variant::Xxs)
+        .init(&device)
+        .unwrap();
+    let images = Tensor::<4>::random([2, 3, 64, 64], Distribution::Default, &device);
+    let folded = model.clone().fold_batch_norm();
+    assert!(folded.is_folded() && !model.is_folded());
+    let diff = (model.forward(images.clone()) - folded.forward(images))
+        .abs()
+        .max()
+        .into_scalar::<f32>();
+    assert!(diff < 1e-5, "folding changed the logits by {diff}");
+    let dir = tempfile::tempdir().unwrap();
+    let error = mobilevit::weights::save_bpk(&folded, None, &dir.path().join("m.bpk"))
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("folded"), "{error}");
+}
