@@ -1,22 +1,30 @@
-//! A bounded load test on loopback: hundreds of concurrent requests, none may fail. Prints
-//! throughput, latency percentiles and the mean batch (run with `-- --nocapture` to see them;
-//! the figures in docs/benchmarks.md come from this test).
+//! A bounded load test on loopback: 256 requests in flight at once, none may fail (the queue is
+//! sized for them). Prints throughput, latency percentiles and the mean batch (run with
+//! `-- --nocapture` to see them; the figures in docs/deploy.md come from this test).
 
 mod common;
 
 use std::time::{Duration, Instant};
 
-use mobilevit_serve::ServeOptions;
+use mobilevit_serve::{BatchPolicy, ServeOptions};
 use reqwest::StatusCode;
 
 use common::{image, start};
 
 const REQUESTS: usize = 256;
-const CONCURRENCY: usize = 32;
+const CONCURRENCY: usize = 256;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hundreds_of_concurrent_requests_all_succeed() {
-    let url = start(ServeOptions::default()).await;
+    let defaults = ServeOptions::default();
+    let options = ServeOptions {
+        policy: BatchPolicy {
+            queue: CONCURRENCY,
+            ..defaults.policy
+        },
+        ..defaults
+    };
+    let url = start(options).await;
     let client = reqwest::Client::new();
     let body = image("chelsea.png");
     let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
@@ -32,7 +40,7 @@ async fn hundreds_of_concurrent_requests_all_succeed() {
                 .post(format!("{url}/predict"))
                 .header("content-type", "image/png")
                 .body(body)
-                .timeout(Duration::from_secs(120))
+                .timeout(Duration::from_secs(300))
                 .send()
                 .await
                 .unwrap();
