@@ -7,7 +7,7 @@
 //!   PaddleClas and HF floor it (`(h - s) // 2`);
 //! - resampling is Pillow's ([`crate::resize`]).
 
-use rand::Rng;
+use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use crate::error::DataError;
@@ -249,6 +249,12 @@ impl Pipeline {
             image = transform.apply(image, rng)?;
         }
         Ok(self.to_tensor(&image))
+    }
+
+    /// [`run`](Self::run) for evaluation and inference: eval pipelines draw nothing, and a
+    /// fixed generator keeps any random op reproducible.
+    pub fn run_deterministic(&self, image: Image) -> Result<ChwTensor, DataError> {
+        self.run(image, &mut rand_chacha::ChaCha8Rng::seed_from_u64(0))
     }
 
     /// The usual training augmentation: RGB, a random resized crop to `size x size` (area

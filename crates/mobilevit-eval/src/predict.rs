@@ -6,7 +6,6 @@ use burn::tensor::activation::softmax;
 use burn::tensor::{Device, Tensor, TensorData};
 use mobilevit::MobileVit;
 use mobilevit_data::{ChwTensor, DataError, Image, Pipeline};
-use rand::SeedableRng;
 use serde::Serialize;
 
 use crate::labels::ClassNames;
@@ -43,54 +42,61 @@ pub fn predict(
     device: &Device,
 ) -> Vec<Result<Prediction, DataError>> {
     let model = &model.clone().fold_batch_norm();
-    let mut results: Vec<Option<Result<Prediction, DataError>>> = Vec::new();
+    let mut results: Vec<Result<Prediction, DataError>> = Vec::with_capacity(images.len());
     for chunk in images.chunks(batch_size.max(1)) {
-        let mut tensors = Vec::new();
-        let mut slots = Vec::new();
-        for path in chunk {
-            // Eval pipelines draw nothing; a fixed generator keeps any random op reproducible.
-            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
-            match Image::open(path, pipeline.order).and_then(|image| pipeline.run(image, &mut rng))
-            {
-                Ok(tensor) => {
-                    slots.push(results.len());
-                    results.push(None);
-                    tensors.push((path.clone(), tensor));
-                }
-                Err(error) => results.push(Some(Err(error))),
-            }
-        }
-        // Images of different sizes (a pipeline without a fixed crop) go one by one.
-        let same_size = tensors
-            .windows(2)
-            .all(|w| (w[0].1.height, w[0].1.width) == (w[1].1.height, w[1].1.width));
-        let groups: Vec<Vec<usize>> = if same_size {
-            vec![(0..tensors.len()).collect()]
-        } else {
-            (0..tensors.len()).map(|i| vec![i]).collect()
-        };
-        for group in groups.into_iter().filter(|g| !g.is_empty()) {
-            let batch: Vec<&ChwTensor> = group.iter().map(|&i| &tensors[i].1).collect();
-            for (&i, topk) in group.iter().zip(top_k(model, &batch, names, k, device)) {
-                results[slots[i]] = Some(Ok(Prediction {
-                    image: tensors[i].0.clone(),
-                    topk,
-                }));
-            }
+        let tensors: Vec<Result<ChwTensor, DataError>> = chunk
+            .iter()
+            .map(|path| {
+                Image::open(path, pipeline.order)
+                    .and_then(|image| pipeline.run_deterministic(image))
+            })
+            .collect();
+        let readable: Vec<&ChwTensor> = tensors.iter().filter_map(|t| t.as_ref().ok()).collect();
+        let mut classes = top_k(model, &readable, names, k, device).into_iter();
+        for (path, tensor) in chunk.iter().zip(tensors) {
+            results.push(tensor.map(|_| Prediction {
+                image: path.clone(),
+                topk: classes.next().unwrap_or_default(),
+            }));
         }
     }
     results
-        .into_iter()
-        .map(|r| r.expect("every slot is filled"))
-        .collect()
 }
 
-/// The `k` most probable classes of each preprocessed image (best first), in one forward pass.
+/// The `k` most probable classes of each preprocessed image (best first), in input order.
+/// Images of one size share a forward pass; a pipeline without a fixed crop gives several.
 ///
 /// # Shapes
-/// - `tensors`: `B` images of one size `[3, H, W]`
+/// - `tensors`: `B` images `[3, H_i, W_i]`
 /// - output: `B` lists of `min(k, classes)` classes
 pub fn top_k(
+    model: &MobileVit,
+    tensors: &[&ChwTensor],
+    names: &ClassNames,
+    k: usize,
+    device: &Device,
+) -> Vec<Vec<Scored>> {
+    let mut results = vec![Vec::new(); tensors.len()];
+    let mut sizes: Vec<(usize, usize)> = tensors.iter().map(|t| (t.height, t.width)).collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    for size in sizes {
+        let group: Vec<usize> = (0..tensors.len())
+            .filter(|&i| (tensors[i].height, tensors[i].width) == size)
+            .collect();
+        let batch: Vec<&ChwTensor> = group.iter().map(|&i| tensors[i]).collect();
+        for (i, classes) in group
+            .into_iter()
+            .zip(top_k_same_size(model, &batch, names, k, device))
+        {
+            results[i] = classes;
+        }
+    }
+    results
+}
+
+/// [`top_k`] for images of one size, in one forward pass.
+fn top_k_same_size(
     model: &MobileVit,
     tensors: &[&ChwTensor],
     names: &ClassNames,

@@ -31,7 +31,7 @@ pub struct Job {
 pub struct Stats {
     /// Images classified.
     pub images: AtomicU64,
-    /// Forward passes run.
+    /// Batches gathered (one forward pass each when the pipeline has a fixed crop).
     pub batches: AtomicU64,
 }
 
@@ -100,10 +100,8 @@ fn run(
     while let Ok(first) = receiver.recv() {
         let jobs = gather(&receiver, first, policy);
         stats.images.fetch_add(jobs.len() as u64, Ordering::Relaxed);
-        for group in same_size_groups(jobs) {
-            stats.batches.fetch_add(1, Ordering::Relaxed);
-            classify(group, model, names, device);
-        }
+        stats.batches.fetch_add(1, Ordering::Relaxed);
+        classify(jobs, model, names, device);
     }
 }
 
@@ -131,23 +129,8 @@ fn gather(receiver: &Receiver<Job>, first: Job, policy: BatchPolicy) -> Vec<Job>
     jobs
 }
 
-/// Jobs split by input size (a pipeline without a fixed crop gives images of several sizes).
-fn same_size_groups(jobs: Vec<Job>) -> Vec<Vec<Job>> {
-    let mut groups: Vec<Vec<Job>> = Vec::new();
-    for job in jobs {
-        let size = (job.tensor.height, job.tensor.width);
-        match groups
-            .iter_mut()
-            .find(|group| (group[0].tensor.height, group[0].tensor.width) == size)
-        {
-            Some(group) => group.push(job),
-            None => groups.push(vec![job]),
-        }
-    }
-    groups
-}
-
-/// One forward pass for `jobs`; a panic inside becomes an error reply, not a dead thread.
+/// Classifies `jobs` together (one forward pass per input size); a panic inside becomes an
+/// error reply, not a dead thread.
 fn classify(jobs: Vec<Job>, model: &MobileVit, names: &ClassNames, device: &Device) {
     let k = jobs.iter().map(|job| job.topk).max().unwrap_or(1);
     let tensors: Vec<&ChwTensor> = jobs.iter().map(|job| &job.tensor).collect();

@@ -9,7 +9,6 @@ use axum::extract::{FromRequest, Multipart, Query, Request, State};
 use axum::http::{StatusCode, header};
 use mobilevit_data::{ChwTensor, Image, Pipeline};
 use mobilevit_eval::Prediction;
-use rand::SeedableRng;
 use serde::Deserialize;
 use tokio::sync::oneshot;
 
@@ -128,10 +127,8 @@ async fn read_image_body(
 /// Decode and the eval transforms.
 fn preprocess(pipeline: &Pipeline, bytes: &[u8]) -> Result<ChwTensor, ServeError> {
     let image = Image::decode(bytes, pipeline.order).map_err(ServeError::BadImage)?;
-    // Eval pipelines draw nothing; a fixed generator keeps any random op reproducible.
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
     pipeline
-        .run(image, &mut rng)
+        .run_deterministic(image)
         .map_err(|error| ServeError::BadImage(error.to_string()))
 }
 

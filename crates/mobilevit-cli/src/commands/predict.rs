@@ -46,7 +46,7 @@ pub struct PredictArgs {
 }
 
 /// Image files, with folders expanded to the images they hold (sorted).
-pub fn collect_images(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+fn collect_images(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut images = Vec::new();
     for input in inputs {
         if input.is_dir() {

@@ -8,7 +8,6 @@ use burn::tensor::{Device, Tensor, TensorData};
 use clap::Args;
 use mobilevit::npy;
 use mobilevit_data::{Image, Pipeline, Preset, pipeline_from_ops};
-use rand::SeedableRng;
 
 /// Arguments of `mobilevit preprocess`.
 #[derive(Args, Debug)]
@@ -34,9 +33,7 @@ pub fn run(args: PreprocessArgs) -> anyhow::Result<()> {
         _ => bail!("give --preset or --config"),
     };
     let image = Image::open(&args.image, pipeline.order)?;
-    // Eval transforms draw nothing; a fixed generator keeps any random op reproducible.
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
-    let tensor = pipeline.run(image, &mut rng)?;
+    let tensor = pipeline.run_deterministic(image)?;
     let [height, width] = [tensor.height, tensor.width];
     let data = TensorData::new(tensor.values, [1, 3, height, width]);
     npy::write_f32(
