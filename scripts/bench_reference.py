@@ -62,24 +62,27 @@ def torch_rate(args):
     return args.batch / timed(step, args.iterations, args.warmup)
 
 
-def ort_rate(args):
+def onnx_rate(path, feed, args):
+    """Images/s of an ONNX file in onnxruntime on the CPU, with the benchmark's threads."""
     import onnxruntime as ort
 
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = args.threads
+    session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+    return args.batch / timed(lambda: session.run(None, feed), args.iterations, args.warmup)
+
+
+def ort_rate(args):
     model = timm.create_model(args.model, pretrained=False).eval()
     x = torch.randn(args.batch, 3, args.size, args.size)
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "model.onnx")
         torch.onnx.export(model, x, path, opset_version=17, input_names=["x"], dynamo=False)
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = args.threads
-        session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
-        feed = {"x": x.numpy()}
-        return args.batch / timed(lambda: session.run(None, feed), args.iterations, args.warmup)
+        return onnx_rate(path, {"x": x.numpy()}, args)
 
 
 def ours_onnx_rate(args):
     """Our `mobilevit export` of the same (random) timm weights, run by onnxruntime."""
-    import onnxruntime as ort
     from safetensors.torch import save_file
 
     model = timm.create_model(args.model, pretrained=False).eval()
@@ -90,11 +93,7 @@ def ours_onnx_rate(args):
         path = os.path.join(tmp, "model.onnx")
         subprocess.run([args.binary, "export", "--weights", weights, "--output", path,
                         "--image-size", str(args.size)], check=True, capture_output=True)
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = args.threads
-        session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
-        feed = {"images": x.numpy()}
-        return args.batch / timed(lambda: session.run(None, feed), args.iterations, args.warmup)
+        return onnx_rate(path, {"images": x.numpy()}, args)
 
 
 def ours(args):

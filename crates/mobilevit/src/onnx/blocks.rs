@@ -76,17 +76,13 @@ fn conv(g: &mut GraphBuilder, path: &str, conv: &Conv2d, x: &Map) -> Result<Map>
 fn batch_norm(g: &mut GraphBuilder, path: &str, bn: &BatchNorm, x: &str) -> Result<String> {
     let scale = g.param(&format!("{path}.weight"), &bn.gamma)?;
     let bias = g.param(&format!("{path}.bias"), &bn.beta)?;
-    let mean = running(g, &format!("{path}.running_mean"), bn.running_mean.value())?;
-    let var = running(g, &format!("{path}.running_var"), bn.running_var.value())?;
+    let mean = g.tensor(&format!("{path}.running_mean"), bn.running_mean.value())?;
+    let var = g.tensor(&format!("{path}.running_var"), bn.running_var.value())?;
     Ok(g.op(
         "BatchNormalization",
         &[x, &scale, &bias, &mean, &var],
         vec![float_attr("epsilon", bn.epsilon as f32)],
     ))
-}
-
-fn running(g: &mut GraphBuilder, name: &str, value: burn::tensor::Tensor<1>) -> Result<String> {
-    g.param(name, &burn::module::Param::from_tensor(value))
 }
 
 /// `x * sigmoid(x)`.

@@ -24,7 +24,15 @@ impl GraphBuilder {
         name: &str,
         param: &Param<Tensor<D>>,
     ) -> Result<String, ModelError> {
-        let tensor = param.val();
+        self.tensor(name, param.val())
+    }
+
+    /// A float initializer holding a tensor (a BatchNorm running statistic).
+    pub fn tensor<const D: usize>(
+        &mut self,
+        name: &str,
+        tensor: Tensor<D>,
+    ) -> Result<String, ModelError> {
         let dims = tensor.dims().map(|d| d as i64).to_vec();
         let values = tensor
             .into_data()
