@@ -83,28 +83,22 @@ async fn read_image_body(
         .unwrap_or_default()
         .trim()
         .to_ascii_lowercase();
-    let too_large = |status: StatusCode| status == StatusCode::PAYLOAD_TOO_LARGE;
     if mime == "multipart/form-data" {
         let mut multipart = Multipart::from_request(request, state)
             .await
             .map_err(|rejection| ServeError::BadRequest(rejection.body_text()))?;
-        while let Some(field) = multipart.next_field().await.map_err(|error| {
-            if too_large(error.status()) {
-                ServeError::TooLarge(state.max_body_bytes)
-            } else {
-                ServeError::BadRequest(error.body_text())
-            }
-        })? {
+        while let Some(field) = multipart
+            .next_field()
+            .await
+            .map_err(|error| unreadable(error.status(), error.body_text(), state))?
+        {
             let Some(name) = field.file_name().map(str::to_string) else {
                 continue;
             };
-            let bytes = field.bytes().await.map_err(|error| {
-                if too_large(error.status()) {
-                    ServeError::TooLarge(state.max_body_bytes)
-                } else {
-                    ServeError::BadRequest(error.body_text())
-                }
-            })?;
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|error| unreadable(error.status(), error.body_text(), state))?;
             return Ok((name, bytes));
         }
         return Err(ServeError::EmptyBody);
@@ -112,16 +106,19 @@ async fn read_image_body(
     if mime.starts_with("image/") || mime == "application/octet-stream" {
         let bytes = Bytes::from_request(request, state)
             .await
-            .map_err(|rejection| {
-                if too_large(rejection.status()) {
-                    ServeError::TooLarge(state.max_body_bytes)
-                } else {
-                    ServeError::BadRequest(rejection.body_text())
-                }
-            })?;
+            .map_err(|rejection| unreadable(rejection.status(), rejection.body_text(), state))?;
         return Ok(("request".to_string(), bytes));
     }
     Err(ServeError::UnsupportedMediaType(content_type))
+}
+
+/// A body axum could not read: over the size limit, or malformed.
+fn unreadable(status: StatusCode, text: String, state: &AppState) -> ServeError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        ServeError::TooLarge(state.max_body_bytes)
+    } else {
+        ServeError::BadRequest(text)
+    }
 }
 
 /// Decode and the eval transforms.
