@@ -23,6 +23,17 @@ impl DeviceKind {
             DeviceKind::Cuda => cuda(),
         }
     }
+
+    /// Device number `index` of this kind, as `Global.devices` lists them: the `index`-th CUDA
+    /// GPU, or the `index`-th discrete GPU wgpu finds. Burn's CPU backend has one device,
+    /// which every index names.
+    pub fn device_at(self, index: usize) -> anyhow::Result<Device> {
+        match self {
+            DeviceKind::Cpu => cpu(),
+            DeviceKind::Wgpu => wgpu_at(index),
+            DeviceKind::Cuda => cuda_at(index),
+        }
+    }
 }
 
 #[cfg(feature = "flex")]
@@ -40,6 +51,16 @@ fn wgpu() -> anyhow::Result<Device> {
     Ok(Device::wgpu(burn::tensor::DeviceKind::DefaultDevice))
 }
 
+#[cfg(feature = "wgpu")]
+fn wgpu_at(index: usize) -> anyhow::Result<Device> {
+    Ok(Device::wgpu(burn::tensor::DeviceKind::DiscreteGpu(index)))
+}
+
+#[cfg(not(feature = "wgpu"))]
+fn wgpu_at(_index: usize) -> anyhow::Result<Device> {
+    wgpu()
+}
+
 #[cfg(not(feature = "wgpu"))]
 fn wgpu() -> anyhow::Result<Device> {
     anyhow::bail!(
@@ -50,6 +71,16 @@ fn wgpu() -> anyhow::Result<Device> {
 #[cfg(feature = "cuda")]
 fn cuda() -> anyhow::Result<Device> {
     Ok(Device::cuda(0))
+}
+
+#[cfg(feature = "cuda")]
+fn cuda_at(index: usize) -> anyhow::Result<Device> {
+    Ok(Device::cuda(index))
+}
+
+#[cfg(not(feature = "cuda"))]
+fn cuda_at(_index: usize) -> anyhow::Result<Device> {
+    cuda()
 }
 
 #[cfg(not(feature = "cuda"))]

@@ -64,6 +64,18 @@ pub struct Global {
     /// Device indices for data parallel training (`[0, 1, 2, 3]`); one device by default.
     #[serde(default)]
     pub devices: Option<Vec<usize>>,
+    /// Machines training together, one launch each (see `docs/training.md`); 1 by default.
+    #[serde(default = "one")]
+    pub nodes: usize,
+    /// This machine's rank among `nodes`, `0..nodes`; node 0 evaluates and keeps the best model.
+    #[serde(default)]
+    pub node_rank: usize,
+    /// `host:port` where node 0 listens and the other nodes connect.
+    #[serde(default = "default_master_addr")]
+    pub master_addr: String,
+    /// Seconds node 0 waits for the others, and they for it, at the start.
+    #[serde(default = "default_node_timeout")]
+    pub node_timeout: u64,
     /// Epochs.
     #[serde(default = "default_epochs")]
     pub epochs: usize,
@@ -112,6 +124,12 @@ pub struct Global {
 
 fn default_output_dir() -> PathBuf {
     PathBuf::from("./output/")
+}
+fn default_master_addr() -> String {
+    "127.0.0.1:29500".into()
+}
+fn default_node_timeout() -> u64 {
+    600
 }
 fn default_device() -> String {
     "cpu".into()

@@ -31,6 +31,12 @@ pub enum TrainError {
         /// What failed.
         message: String,
     },
+    /// A device worker failed (a panic in the backend, or a worker that stopped).
+    #[error("data parallel training: {0}")]
+    Worker(String),
+    /// Training across machines failed (a node missing, refused or disconnected).
+    #[error("multi-node training: {0}")]
+    Node(String),
     /// The loss is no longer a number.
     #[error(
         "the training loss became {value} at epoch {epoch}, step {step}; stopping. The last good \

@@ -6,6 +6,8 @@ pub mod data;
 pub mod ema;
 pub mod error;
 pub mod metrics;
+pub mod nodes;
+pub mod parallel;
 pub mod plan;
 pub mod recipe;
 pub mod trainer;

@@ -5,11 +5,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use burn::module::Module;
-use burn::optim::{GradientsAccumulator, GradientsParams};
+use burn::module::{Module, ParamId};
+use burn::optim::{GradientsAccumulator, GradientsParams, ModuleOptimizer};
 use burn::tensor::Device;
-use mobilevit::MobileVit;
 use mobilevit::weights::save_bpk;
+use mobilevit::{MobileVit, WeightsInfo};
 use mobilevit_data::{Scales, derive_seed};
 
 use crate::checkpoint::{self, TrainState};
@@ -18,9 +18,12 @@ use crate::data::{SplitData, build_split};
 use crate::ema;
 use crate::error::TrainError;
 use crate::metrics::{EpochMetrics, read_csv, write_csv, write_svg};
+use crate::nodes::{NodeGroup, NodeSettings, Position, StepTally};
+use crate::parallel::{RoundSettings, Shard, Workers};
 use crate::plan::{PlanInputs, TrainingPlan};
-use crate::recipe::{LearningRates, Loss, build_model, build_optimizer, head_ids, training_logits};
-use mobilevit_eval::{EvalResult, evaluate, to_tensors};
+use crate::recipe::{LearningRates, build_model, build_optimizer, head_ids};
+use mobilevit_data::{Batch, BatchSampler};
+use mobilevit_eval::{EvalResult, evaluate};
 
 /// Progress of one optimizer step, for display.
 #[derive(Debug, Clone, Copy)]
@@ -134,268 +137,459 @@ fn base_batch(scales: &Scales) -> usize {
     }
 }
 
-/// Runs training as `config` says, on `devices` (the first is used; data parallel over several
-/// is refused for now). `stop` is polled after every optimizer step: when set, a checkpoint is
-/// written and the run returns [`Outcome::Interrupted`].
+/// Runs training as `config` says, data parallel over `devices` (one worker each; the first
+/// also holds the optimizer and evaluates, see [`crate::parallel`]) and, with `Global.nodes`,
+/// over several machines (see [`crate::nodes`]). `stop` is polled after every optimizer step:
+/// when set (on any node), a checkpoint is written and the run returns
+/// [`Outcome::Interrupted`].
 pub fn train(
     config: &Config,
     devices: &[Device],
     reporter: &mut dyn Reporter,
     stop: Arc<AtomicBool>,
 ) -> Result<Outcome, TrainError> {
-    let Some(device) = devices.first() else {
-        return Err(TrainError::Config("Global.devices: no device".into()));
-    };
-    if devices.len() > 1 {
-        return Err(TrainError::Config(format!(
-            "Global.devices: data parallel training over {} devices is not available yet; use \
-             one device and let the plan accumulate micro-batches to the same global batch",
-            devices.len()
-        )));
+    let mut run = Run::prepare(config, devices, reporter)?;
+    while run.state.epoch < config.global.epochs {
+        if let Some(outcome) = run.epoch(reporter, &stop)? {
+            return Ok(outcome);
+        }
     }
-    if config.amp.as_ref().is_some_and(|amp| amp.use_amp) {
-        return Err(TrainError::Config(
-            "AMP.use_amp: mixed precision is not available; training runs in float32".into(),
-        ));
-    }
-    let output = &config.global.output_dir;
-    std::fs::create_dir_all(output).map_err(|error| TrainError::io(output, error))?;
-    let resolved = output.join("config.yaml");
-    std::fs::write(&resolved, config.to_yaml())
-        .map_err(|error| TrainError::io(&resolved, error))?;
+    Ok(Outcome::Finished {
+        last_eval: run.last_eval,
+        last_ema_eval: run.last_ema_eval,
+    })
+}
 
-    let seed = config.global.seed;
-    let classes = config.arch.class_num;
-    let train_data = build_split(
-        &config.data_loader.train,
-        "DataLoader.Train",
-        classes,
-        seed,
-        devices.len(),
-    )?;
-    let eval_data = match (&config.data_loader.eval, config.global.eval_during_train) {
-        (Some(split), true) => Some(build_split(split, "DataLoader.Eval", classes, seed, 1)?),
-        _ => None,
-    };
-    let lr = &config.optimizer.lr;
-    let plan = TrainingPlan::new(PlanInputs {
-        devices: devices.len(),
-        device_batch: base_batch(&train_data.sampler.scales),
-        global_batch: config.global.global_batch_size,
-        reference_batch: config.global.lr_reference_batch_size,
-        peak_lr: lr.learning_rate,
-        warmup_start_lr: lr.warmup_start_lr,
-        eta_min: lr.eta_min,
-        warmup_epochs: lr.warmup_epoch,
-        epochs: config.global.epochs,
-        samples_per_epoch: train_data.loader.num_samples(),
-    })?;
-    reporter.message(&format!("plan: {plan}"));
+/// Everything a run carries from step to step.
+struct Run<'a> {
+    config: &'a Config,
+    plan: TrainingPlan,
+    train_data: SplitData,
+    /// Only node 0 evaluates.
+    eval_data: Option<SplitData>,
+    workers: Workers,
+    nodes: Option<NodeGroup>,
+    /// This node's ranks among all devices: `node_rank * D .. (node_rank + 1) * D`.
+    local_ranks: std::ops::Range<usize>,
+    model: MobileVit,
+    average: Option<MobileVit>,
+    ema_settings: Option<(f64, bool)>,
+    info: Option<WeightsInfo>,
+    optimizer: ModuleOptimizer,
+    learning_rates: LearningRates,
+    state: TrainState,
+    history: Vec<EpochMetrics>,
+    last_eval: Option<EvalResult>,
+    last_ema_eval: Option<EvalResult>,
+}
 
-    let train_device = device.clone().autodiff();
-    let built = build_model(config, &train_device)?;
-    reporter.message(&format!("model: {}", built.origin));
-    let info = built.info.clone();
-    let mut model = built.model;
-    let ema_settings = config.ema.as_ref().map(|ema| (ema.decay, ema.warmup));
-    let mut average = ema_settings.map(|_| model.valid());
-    let mut state = TrainState {
-        epoch: 0,
-        batches_done: 0,
-        global_step: 0,
-        best: None,
-        seed,
-    };
-    let resume_from = config
-        .global
-        .checkpoints
-        .clone()
-        .or_else(|| Some(checkpoint_dir(config)).filter(|dir| dir.join("state.json").exists()));
-    let mut optimizer = build_optimizer(config, &model)?;
-    if let Some(dir) = resume_from {
-        let resumed = checkpoint::load(&dir, &train_device)?;
-        model = resumed.model;
-        average = resumed.ema.map(|ema| ema.valid()).or(average);
-        // Parameter groups are keyed by parameter id, and the resumed model carries the ids of
-        // the run that saved it: the groups are built again from it.
-        optimizer = build_optimizer(config, &model)?
-            .load(&resumed.optimizer_file)
-            .map_err(|error| TrainError::io(&resumed.optimizer_file, format!("{error:?}")))?;
-        state = resumed.state;
-        reporter.message(&format!(
-            "resuming from {} at epoch {}, step {}",
-            dir.display(),
-            state.epoch + 1,
-            state.global_step
-        ));
-    }
-    let learning_rates = LearningRates::new(config, &model)?;
-    if config.arch.head_lr_mult != 1.0 {
-        reporter.message(&format!(
-            "classifier learning rate: {}x the schedule's",
-            config.arch.head_lr_mult
-        ));
-    }
-    let train_loss = Loss::new(&config.loss.train, &train_device);
-    let mut history = read_csv(&output.join("metrics.csv"));
-    history.retain(|row| row.epoch <= state.epoch);
-    let mut last_eval = None;
-    let mut last_ema_eval = None;
+/// Sums over the optimizer steps of an epoch so far.
+#[derive(Default)]
+struct EpochTally {
+    images: usize,
+    loss_sum: f64,
+    losses: usize,
+    skipped: usize,
+    last_lr: f64,
+}
 
-    while state.epoch < config.global.epochs {
-        let epoch = state.epoch;
+impl<'a> Run<'a> {
+    /// Reads the data, plans the batches, builds or resumes the model and optimizer, joins
+    /// the other nodes and starts the device workers.
+    fn prepare(
+        config: &'a Config,
+        devices: &[Device],
+        reporter: &mut dyn Reporter,
+    ) -> Result<Self, TrainError> {
+        if devices.is_empty() {
+            return Err(TrainError::Config("Global.devices: no device".into()));
+        }
+        if config.amp.as_ref().is_some_and(|amp| amp.use_amp) {
+            return Err(TrainError::Config(
+                "AMP.use_amp: mixed precision is not available; training runs in float32".into(),
+            ));
+        }
+        let global = &config.global;
+        let node_settings = NodeSettings {
+            count: global.nodes.max(1),
+            rank: global.node_rank,
+            local_devices: devices.len(),
+        };
+        let all_devices = node_settings.count * devices.len();
+        let output = &global.output_dir;
+        std::fs::create_dir_all(output).map_err(|error| TrainError::io(output, error))?;
+        let resolved = output.join("config.yaml");
+        std::fs::write(&resolved, config.to_yaml())
+            .map_err(|error| TrainError::io(&resolved, error))?;
+
+        let (seed, classes) = (global.seed, config.arch.class_num);
+        let train_data = build_split(
+            &config.data_loader.train,
+            "DataLoader.Train",
+            classes,
+            seed,
+            all_devices,
+        )?;
+        let eval_data = match (&config.data_loader.eval, global.eval_during_train) {
+            (Some(split), true) if global.node_rank == 0 => {
+                Some(build_split(split, "DataLoader.Eval", classes, seed, 1)?)
+            }
+            _ => None,
+        };
+        let lr = &config.optimizer.lr;
+        let plan = TrainingPlan::new(PlanInputs {
+            devices: all_devices,
+            device_batch: base_batch(&train_data.sampler.scales),
+            global_batch: global.global_batch_size,
+            reference_batch: global.lr_reference_batch_size,
+            peak_lr: lr.learning_rate,
+            warmup_start_lr: lr.warmup_start_lr,
+            eta_min: lr.eta_min,
+            warmup_epochs: lr.warmup_epoch,
+            epochs: global.epochs,
+            samples_per_epoch: train_data.loader.num_samples(),
+        })?;
+        reporter.message(&format!("plan: {plan}"));
+
+        let train_devices: Vec<Device> = devices.iter().map(|d| d.clone().autodiff()).collect();
+        let built = build_model(config, &train_devices[0])?;
+        reporter.message(&format!("model: {}", built.origin));
+        let mut model = built.model;
+        let mut state = TrainState {
+            epoch: 0,
+            batches_done: 0,
+            global_step: 0,
+            best: None,
+            seed,
+        };
+        let resume_from = global
+            .checkpoints
+            .clone()
+            .or_else(|| Some(checkpoint_dir(config)).filter(|dir| dir.join("state.json").exists()));
+        let mut optimizer = build_optimizer(config, &model)?;
+        let mut resumed_average = None;
+        if let Some(dir) = resume_from {
+            let resumed = checkpoint::load(&dir, &train_devices[0])?;
+            model = resumed.model;
+            resumed_average = resumed.ema.map(|ema| ema.valid());
+            // Parameter groups are keyed by parameter id, and the resumed model carries the
+            // ids of the run that saved it: the groups are built again from it.
+            optimizer = build_optimizer(config, &model)?
+                .load(&resumed.optimizer_file)
+                .map_err(|error| TrainError::io(&resumed.optimizer_file, format!("{error:?}")))?;
+            state = resumed.state;
+            reporter.message(&format!(
+                "resuming from {} at epoch {}, step {}",
+                dir.display(),
+                state.epoch + 1,
+                state.global_step
+            ));
+        }
+        let mut nodes = join_nodes(config, node_settings, &state, reporter)?;
+        if let Some(group) = nodes.as_mut() {
+            model = group.share_weights(model)?;
+        }
+        let ema_settings = config.ema.as_ref().map(|ema| (ema.decay, ema.warmup));
+        let average = ema_settings.map(|_| resumed_average.unwrap_or_else(|| model.valid()));
+        let learning_rates = LearningRates::new(config, &model)?;
+        if config.arch.head_lr_mult != 1.0 {
+            reporter.message(&format!(
+                "classifier learning rate: {}x the schedule's",
+                config.arch.head_lr_mult
+            ));
+        }
+        let workers = Workers::start(&train_devices, &config.loss.train)?;
+        let mut history = read_csv(&output.join("metrics.csv"));
+        history.retain(|row| row.epoch <= state.epoch);
+        let first_rank = node_settings.rank * devices.len();
+        Ok(Self {
+            config,
+            plan,
+            train_data,
+            eval_data,
+            workers,
+            nodes,
+            local_ranks: first_rank..first_rank + devices.len(),
+            model,
+            average,
+            ema_settings,
+            info: built.info,
+            optimizer,
+            learning_rates,
+            state,
+            history,
+            last_eval: None,
+            last_ema_eval: None,
+        })
+    }
+
+    /// One epoch: its optimizer steps, then evaluation, metrics and checkpoints. `Some` when
+    /// the run was interrupted.
+    fn epoch(
+        &mut self,
+        reporter: &mut dyn Reporter,
+        stop: &AtomicBool,
+    ) -> Result<Option<Outcome>, TrainError> {
+        let epoch = self.state.epoch;
+        let config = self.config;
         // While the backbone is frozen only the classifier is differentiated and updated.
         let freeze = config.arch.freeze_backbone_epochs;
-        let trainable = (epoch < freeze).then(|| head_ids(&model));
+        let trainable = (epoch < freeze).then(|| Arc::new(head_ids(&self.model)));
         if freeze > 0 && epoch == 0 {
             reporter.message(&format!("backbone frozen for {freeze} epoch(s)"));
         } else if freeze > 0 && epoch == freeze {
             reporter.message("backbone unfrozen");
         }
-        let batches = train_data.sampler.epoch(epoch as u64, 0);
-        let micro_total = batches.len();
-        let steps = micro_total.div_ceil(plan.accumulation);
+        let batches = interleave_ranks(&self.train_data.sampler, epoch as u64);
+        let (micro_total, ranks) = (batches.len(), self.train_data.sampler.ranks);
+        let per_step = self.plan.accumulation * self.plan.devices;
+        let steps = micro_total.div_ceil(per_step);
         reporter.epoch_start(epoch + 1, steps);
         let start = Instant::now();
-        let (mut images, mut loss_sum, mut loss_count, mut skipped) =
-            (0usize, 0.0f64, 0usize, 0usize);
+        let mut tally = EpochTally {
+            last_lr: self.plan.schedule.lr(self.state.global_step),
+            ..EpochTally::default()
+        };
+        // Every node walks all positions of the epoch and trains on its own ranks' batches.
+        let mut index = self.state.batches_done;
+        let mine: Vec<Batch> = (index..micro_total)
+            .filter(|position| self.local_ranks.contains(&(position % ranks)))
+            .map(|position| batches[position].clone())
+            .collect();
+        let mut loading = self.train_data.loader.load(mine, epoch as u64);
         let mut accumulator = GradientsAccumulator::new();
-        let mut step_loss = (0.0f64, 0usize);
-        let mut last_lr = plan.schedule.lr(state.global_step);
-        let skip = state.batches_done;
-        for (offset, batch) in train_data
-            .loader
-            .load(batches[skip..].to_vec(), epoch as u64)
-            .enumerate()
-        {
-            let index = skip + offset;
-            let batch = batch?;
-            skipped += batch.skipped.len();
-            let step_start = index / plan.accumulation * plan.accumulation;
-            let in_step = plan.accumulation.min(micro_total - step_start);
-            if !batch.is_empty() {
-                // Dropout draws from the device's generator: seed it from the position in the run
-                // so that a resumed run draws the same masks.
-                train_device.seed(derive_seed(seed, epoch as u64, index as u64));
-                let (inputs, labels) = to_tensors(&batch, &train_device);
-                let logits = training_logits(&model, inputs, trainable.is_some());
-                let loss = train_loss.forward(logits, labels);
-                let value = f64::from(loss.clone().into_scalar::<f32>());
-                if !value.is_finite() {
-                    return Err(TrainError::NonFiniteLoss {
-                        value: value as f32,
-                        epoch: epoch + 1,
-                        step: state.global_step,
-                        checkpoint: checkpoint_dir(config).display().to_string(),
-                    });
-                }
-                let mut grads = loss.div_scalar(in_step as f64).backward();
-                let grads = match &trainable {
-                    Some(ids) => GradientsParams::from_params(&mut grads, &model, ids),
-                    None => GradientsParams::from_grads(grads, &model),
-                };
-                accumulator.accumulate(&model, grads);
-                images += batch.len();
-                loss_sum += value;
-                loss_count += 1;
-                step_loss = (step_loss.0 + value, step_loss.1 + 1);
-            }
-            if index + 1 - step_start < in_step {
-                continue;
-            }
-            last_lr = plan.schedule.lr(state.global_step);
-            model = optimizer.step(learning_rates.at(last_lr)?, model, accumulator.grads());
-            state.global_step += 1;
-            state.batches_done = index + 1;
-            if let (Some((decay, warmup)), Some(current)) = (ema_settings, average.take()) {
-                let decay = ema::decay_at(decay, warmup, state.global_step - 1);
-                average = Some(ema::update(current, &model.valid(), decay));
-            }
-            reporter.step(&StepProgress {
-                epoch: epoch + 1,
-                step: step_start / plan.accumulation + 1,
-                steps,
-                global_step: state.global_step,
-                lr: last_lr,
-                loss: step_loss.0 / step_loss.1.max(1) as f64,
-                images_per_sec: images as f64 / start.elapsed().as_secs_f64().max(1e-9),
-            });
-            step_loss = (0.0, 0);
-            let every = config.global.save_step_interval;
-            let interrupted = stop.load(Ordering::SeqCst);
-            if interrupted || (every > 0 && state.global_step.is_multiple_of(every)) {
-                checkpoint::save(
-                    &checkpoint_dir(config),
-                    &model,
-                    average.as_ref(),
-                    info.as_ref(),
-                    &optimizer,
-                    &state,
-                )?;
-            }
-            if interrupted {
-                return Ok(Outcome::Interrupted {
-                    checkpoint: checkpoint_dir(config),
+        let mut step = StepTally::default();
+        while index < micro_total {
+            let step_start = index / per_step * per_step;
+            let step_end = (step_start + per_step).min(micro_total);
+            let mut shards = Vec::with_capacity(self.local_ranks.len());
+            for rank in self.local_ranks.clone() {
+                let batch = loading.next().ok_or_else(|| {
+                    TrainError::Worker("the data loader ended before the epoch did".into())
+                })??;
+                tally.skipped += batch.skipped.len();
+                // Dropout masks are seeded from the position in the run, so that a resumed
+                // run, and any number of devices and nodes, draw the same masks for the same
+                // micro-batch.
+                let position = (index + rank) as u64;
+                shards.push(Shard {
+                    batch,
+                    seed: derive_seed(config.global.seed, epoch as u64, position),
                 });
             }
+            index += ranks;
+            let settings = RoundSettings {
+                micro_batches: step_end - step_start,
+                trainable: trainable.clone(),
+            };
+            for output in self
+                .workers
+                .round(&self.model, shards, &settings)?
+                .into_iter()
+                .flatten()
+            {
+                let Some(grads) = output.grads else {
+                    return Err(TrainError::NonFiniteLoss {
+                        value: output.loss as f32,
+                        epoch: epoch + 1,
+                        step: self.state.global_step,
+                        checkpoint: checkpoint_dir(config).display().to_string(),
+                    });
+                };
+                accumulator.accumulate(&self.model, grads);
+                step.images += output.images;
+                step.loss_sum += output.loss;
+                step.losses += 1;
+            }
+            if index < step_end {
+                continue;
+            }
+            step.stop = stop.load(Ordering::SeqCst);
+            let only = trainable.as_deref().map(Vec::as_slice);
+            let total = self.optimizer_step(accumulator.grads(), only, step)?;
+            self.state.batches_done = index;
+            step = StepTally::default();
+            tally.last_lr = self.plan.schedule.lr(self.state.global_step - 1);
+            tally.images += total.images;
+            tally.loss_sum += total.loss_sum;
+            tally.losses += total.losses;
+            reporter.step(&StepProgress {
+                epoch: epoch + 1,
+                step: step_start / per_step + 1,
+                steps,
+                global_step: self.state.global_step,
+                lr: tally.last_lr,
+                loss: total.loss_sum / total.losses.max(1) as f64,
+                images_per_sec: tally.images as f64 / start.elapsed().as_secs_f64().max(1e-9),
+            });
+            let every = config.global.save_step_interval;
+            if total.stop || (every > 0 && self.state.global_step.is_multiple_of(every)) {
+                self.save_checkpoint()?;
+            }
+            if total.stop {
+                return Ok(Some(Outcome::Interrupted {
+                    checkpoint: checkpoint_dir(config),
+                }));
+            }
         }
-        let images_per_sec = images as f64 / start.elapsed().as_secs_f64().max(1e-9);
+        let images_per_sec = tally.images as f64 / start.elapsed().as_secs_f64().max(1e-9);
+        self.end_epoch(reporter, &tally, images_per_sec)?;
+        Ok(None)
+    }
+
+    /// Sums the gradients over the nodes, steps the optimizer and the EMA. Answers the step's
+    /// tally over all nodes.
+    fn optimizer_step(
+        &mut self,
+        grads: GradientsParams,
+        only: Option<&[ParamId]>,
+        local: StepTally,
+    ) -> Result<StepTally, TrainError> {
+        let (grads, total) = match self.nodes.as_mut() {
+            Some(group) => group.all_reduce(&self.model, grads, only, local)?,
+            None => (grads, local),
+        };
+        let lr = self.plan.schedule.lr(self.state.global_step);
+        let model = self.model.clone();
+        self.model = self
+            .optimizer
+            .step(self.learning_rates.at(lr)?, model, grads);
+        self.state.global_step += 1;
+        // Burn's `RunningState` keeps each worker's latest BatchNorm statistics aside until
+        // they are read; reading the model in evaluation form folds them in (averaged over the
+        // devices), so that checkpoints and the EMA see them.
+        let settled = self.model.valid();
+        if let (Some((decay, warmup)), Some(current)) = (self.ema_settings, self.average.take()) {
+            let decay = ema::decay_at(decay, warmup, self.state.global_step - 1);
+            self.average = Some(ema::update(current, &settled, decay));
+        }
+        Ok(total)
+    }
+
+    fn save_checkpoint(&self) -> Result<(), TrainError> {
+        checkpoint::save(
+            &checkpoint_dir(self.config),
+            &self.model,
+            self.average.as_ref(),
+            self.info.as_ref(),
+            &self.optimizer,
+            &self.state,
+        )
+    }
+
+    /// Evaluation (node 0), metrics, `latest`/`best` weights and the epoch's checkpoint.
+    fn end_epoch(
+        &mut self,
+        reporter: &mut dyn Reporter,
+        tally: &EpochTally,
+        images_per_sec: f64,
+    ) -> Result<(), TrainError> {
+        let config = self.config;
+        let output = &config.global.output_dir;
+        let epoch = self.state.epoch;
         let evaluate_now = (epoch + 1).is_multiple_of(config.global.eval_interval.max(1))
             || epoch + 1 == config.global.epochs;
-        let (eval, ema_eval) = match (&eval_data, evaluate_now) {
-            (Some(data), true) => run_eval(data, &model, average.as_ref(), device)?,
+        let (eval, ema_eval) = match (&self.eval_data, evaluate_now) {
+            (Some(data), true) => run_eval(data, &self.model, self.average.as_ref())?,
             _ => (None, None),
         };
         if let Some(result) = &eval {
-            last_eval = Some(result.clone());
-            if state.best.is_none_or(|(best, _)| result.top1 > best) {
-                state.best = Some((result.top1, epoch + 1));
-                save_bpk(&model, info.as_ref(), &output.join("best_model.bpk"))?;
+            self.last_eval = Some(result.clone());
+            if self.state.best.is_none_or(|(best, _)| result.top1 > best) {
+                self.state.best = Some((result.top1, epoch + 1));
+                save_bpk(
+                    &self.model,
+                    self.info.as_ref(),
+                    &output.join("best_model.bpk"),
+                )?;
             }
         }
         let ema_top1 = ema_eval.as_ref().map(|e| e.top1);
-        last_ema_eval = ema_eval.or(last_ema_eval);
+        self.last_ema_eval = ema_eval.or(self.last_ema_eval.take());
         let row = EpochMetrics {
             epoch: epoch + 1,
-            step: state.global_step,
-            lr: last_lr,
-            train_loss: loss_sum / loss_count.max(1) as f64,
+            step: self.state.global_step,
+            lr: tally.last_lr,
+            train_loss: tally.loss_sum / tally.losses.max(1) as f64,
             eval_top1: eval.as_ref().map(|e| e.top1),
             eval_top5: eval.as_ref().map(|e| e.top5),
             eval_loss: eval.as_ref().map(|e| e.loss),
             ema_top1,
             images_per_sec,
-            skipped_images: skipped,
+            skipped_images: tally.skipped,
         };
         reporter.epoch_end(&row);
-        history.push(row);
-        write_csv(&output.join("metrics.csv"), &history)?;
-        write_svg(&output.join("curves.svg"), &history)?;
-        state.epoch += 1;
-        state.batches_done = 0;
-        save_bpk(&model, info.as_ref(), &output.join("latest.bpk"))?;
-        if let Some(average) = &average {
-            save_bpk(average, info.as_ref(), &output.join("latest_ema.bpk"))?;
+        self.history.push(row);
+        write_csv(&output.join("metrics.csv"), &self.history)?;
+        write_svg(&output.join("curves.svg"), &self.history)?;
+        self.state.epoch += 1;
+        self.state.batches_done = 0;
+        save_bpk(&self.model, self.info.as_ref(), &output.join("latest.bpk"))?;
+        if let Some(average) = &self.average {
+            save_bpk(average, self.info.as_ref(), &output.join("latest_ema.bpk"))?;
         }
-        if state
+        let epochs = config.global.epochs;
+        if self
+            .state
             .epoch
             .is_multiple_of(config.global.save_interval.max(1))
-            || state.epoch == config.global.epochs
+            || self.state.epoch == epochs
         {
-            checkpoint::save(
-                &checkpoint_dir(config),
-                &model,
-                average.as_ref(),
-                info.as_ref(),
-                &optimizer,
-                &state,
-            )?;
+            self.save_checkpoint()?;
         }
+        Ok(())
     }
-    Ok(Outcome::Finished {
-        last_eval,
-        last_ema_eval,
-    })
+}
+
+/// Joins the other machines when `Global.nodes` is above 1.
+fn join_nodes(
+    config: &Config,
+    settings: NodeSettings,
+    state: &TrainState,
+    reporter: &mut dyn Reporter,
+) -> Result<Option<NodeGroup>, TrainError> {
+    if settings.count <= 1 {
+        return Ok(None);
+    }
+    let global = &config.global;
+    reporter.message(&format!(
+        "node {} of {}: {} at {}",
+        settings.rank,
+        settings.count,
+        if settings.rank == 0 {
+            "waiting for the other nodes"
+        } else {
+            "connecting to node 0"
+        },
+        global.master_addr
+    ));
+    let position = Position {
+        epoch: state.epoch,
+        batches_done: state.batches_done,
+        global_step: state.global_step,
+    };
+    let timeout = std::time::Duration::from_secs(global.node_timeout);
+    let group = NodeGroup::join(settings, &global.master_addr, timeout, position)?;
+    reporter.message(&format!("all {} nodes joined", settings.count));
+    Ok(Some(group))
+}
+
+/// The micro-batches of every rank in `epoch`, round by round: rank 0's first, rank 1's
+/// first, ..., rank 0's second, ... The sampler gives rank `r` the `r`-th slice of every
+/// global batch, so this is the order one device would see them in.
+fn interleave_ranks(sampler: &BatchSampler, epoch: u64) -> Vec<Batch> {
+    let per_rank: Vec<Vec<Batch>> = (0..sampler.ranks)
+        .map(|rank| sampler.epoch(epoch, rank))
+        .collect();
+    let rounds = per_rank.first().map_or(0, Vec::len);
+    (0..rounds)
+        .flat_map(|round| {
+            per_rank
+                .iter()
+                .filter_map(move |batches| batches.get(round))
+        })
+        .cloned()
+        .collect()
 }
 
 /// Evaluation of the raw and EMA weights.
@@ -405,12 +599,13 @@ fn run_eval(
     data: &SplitData,
     model: &MobileVit,
     average: Option<&MobileVit>,
-    device: &Device,
 ) -> Result<Evaluations, TrainError> {
     let batches = data.sampler.epoch(0, 0);
-    let raw = evaluate(&model.valid(), &data.loader, batches.clone(), device)?;
+    let model = model.valid();
+    let device = model.devices().first().cloned().unwrap_or_default();
+    let raw = evaluate(&model, &data.loader, batches.clone(), &device)?;
     let ema = match average {
-        Some(average) => Some(evaluate(average, &data.loader, batches, device)?),
+        Some(average) => Some(evaluate(average, &data.loader, batches, &device)?),
         None => None,
     };
     Ok((Some(raw), ema))

@@ -75,8 +75,22 @@ fn devices(config: &Config) -> anyhow::Result<Vec<Device>> {
         "wgpu" => DeviceKind::Wgpu,
         other => bail!("Global.device: unknown device '{other}' (cpu, cuda, gpu or wgpu)"),
     };
-    let count = config.global.devices.as_ref().map_or(1, Vec::len).max(1);
-    (0..count).map(|_| kind.device()).collect()
+    let Some(indices) = config
+        .global
+        .devices
+        .as_ref()
+        .filter(|list| !list.is_empty())
+    else {
+        return Ok(vec![kind.device()?]);
+    };
+    if kind == DeviceKind::Cpu && indices.len() > 1 {
+        println!(
+            "note: Burn's CPU backend has one device: the {} data-parallel workers of \
+             Global.devices share it, each running its own micro-batch",
+            indices.len()
+        );
+    }
+    indices.iter().map(|&index| kind.device_at(index)).collect()
 }
 
 /// Trains; exits 130 after writing a checkpoint when interrupted.
