@@ -114,7 +114,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
             last_eval,
             last_ema_eval,
         } => {
-            let output = config.global.output_dir.display();
+            let output = &config.global.output_dir;
             if let Some(eval) = last_eval {
                 let mut line = format!(
                     "final: eval top-1 {:.2}%, top-5 {:.2}% on {} images",
@@ -127,9 +127,19 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
                 }
                 println!("{line}");
             }
-            println!(
-                "outputs in {output}: latest.bpk, best_model.bpk, metrics.csv, curves.svg, config.yaml, checkpoint/"
-            );
+            let written: Vec<&str> = [
+                "latest.bpk",
+                "latest_ema.bpk",
+                "best_model.bpk",
+                "metrics.csv",
+                "curves.svg",
+                "config.yaml",
+                "checkpoint/",
+            ]
+            .into_iter()
+            .filter(|name| output.join(name).exists())
+            .collect();
+            println!("outputs in {}: {}", output.display(), written.join(", "));
             Ok(())
         }
         Outcome::Interrupted { checkpoint } => {
