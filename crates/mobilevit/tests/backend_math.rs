@@ -84,3 +84,86 @@ fn sigmoid_and_softmax_match_f64() {
         );
     }
 }
+
+#[test]
+fn a_shared_tensor_is_mapped_into_a_new_one() {
+    let input = values(70_001, -20.0, 20.0);
+    let tensor = Tensor::<1>::from_data(
+        TensorData::new(input.clone(), [input.len()]),
+        &Device::flex(),
+    );
+    // The clone keeps the storage shared, so the map cannot happen in place.
+    let mapped = tensor
+        .clone()
+        .exp()
+        .into_data()
+        .try_to_vec::<f32>()
+        .unwrap();
+    let kept = tensor.into_data().try_to_vec::<f32>().unwrap();
+    assert_eq!(kept, input, "the shared input is untouched");
+    for (&x, &y) in input.iter().zip(&mapped) {
+        assert!(ulps(y, (x as f64).exp() as f32) <= 2, "exp({x}) = {y}");
+    }
+}
+
+#[test]
+fn attention_matches_f64() {
+    use burn::tensor::module::attention;
+    use burn::tensor::ops::AttentionModuleOptions;
+    // [sequences, heads, tokens, head_dim] as in MobileViT's stage-3 blocks; one query row of
+    // large scores checks the max subtraction. The kernel's rows are 67 long, so that its
+    // SIMD loop has a remainder.
+    let (sequences, heads, tokens, dim) = (2, 3, 67, 16);
+    let count = sequences * heads * tokens * dim;
+    let make = |seed: usize| -> Vec<f32> {
+        (0..count)
+            .map(|i| (((i * 7919 + seed * 104_729) % 2000) as f32 / 1000.0 - 1.0) * 2.0)
+            .collect()
+    };
+    let (mut q, k, v) = (make(1), make(2), make(3));
+    q[..dim].iter_mut().for_each(|x| *x *= 40.0);
+    let tensor = |values: &[f32]| {
+        Tensor::<4>::from_data(
+            TensorData::new(values.to_vec(), [sequences, heads, tokens, dim]),
+            &Device::flex(),
+        )
+    };
+    let options = AttentionModuleOptions {
+        scale: None,
+        softcap: None,
+        is_causal: false,
+    };
+    let output = attention(tensor(&q), tensor(&k), tensor(&v), None, None, options)
+        .into_data()
+        .try_to_vec::<f32>()
+        .unwrap();
+    let scale = 1.0 / (dim as f64).sqrt();
+    let mut worst = 0.0f64;
+    for head in 0..sequences * heads {
+        let at = |data: &[f32], token: usize, d: usize| {
+            f64::from(data[(head * tokens + token) * dim + d])
+        };
+        for query in 0..tokens {
+            let scores: Vec<f64> = (0..tokens)
+                .map(|key| {
+                    (0..dim)
+                        .map(|d| at(&q, query, d) * at(&k, key, d))
+                        .sum::<f64>()
+                        * scale
+                })
+                .collect();
+            let max = scores.iter().fold(f64::MIN, |m, &s| m.max(s));
+            let weights: Vec<f64> = scores.iter().map(|s| (s - max).exp()).collect();
+            let total: f64 = weights.iter().sum();
+            for d in 0..dim {
+                let exact: f64 = (0..tokens)
+                    .map(|key| weights[key] * at(&v, key, d))
+                    .sum::<f64>()
+                    / total;
+                let got = f64::from(output[(head * tokens + query) * dim + d]);
+                worst = worst.max((got - exact).abs());
+            }
+        }
+    }
+    assert!(worst < 1e-5, "attention differs from f64 by {worst}");
+}

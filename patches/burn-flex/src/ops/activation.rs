@@ -316,6 +316,81 @@ fn softmax_rows_f32_simd<S: macerator::Simd>(input: &[f32], output: &mut [f32], 
     }
 }
 
+/// mobilevit-rs patch: softmax of `scale * row` for every `row_len`-long row of `rows`, in
+/// place (attention scores with nothing else applied). One SIMD kernel per row: scale and max,
+/// exp (the vectorizable `fast_exp`, compiled at the dispatched SIMD level) and sum in lanes,
+/// normalize. A row that is entirely `-inf` becomes zeros, as in the generic attention loop.
+pub(crate) fn scaled_softmax_rows_f32(rows: &mut [f32], row_len: usize, scale: f32) {
+    assert!(row_len > 0 && rows.len().is_multiple_of(row_len));
+    #[cfg(feature = "simd")]
+    scaled_softmax_rows_f32_simd(rows, row_len, scale);
+    #[cfg(not(feature = "simd"))]
+    for row in rows.chunks_mut(row_len) {
+        for x in row.iter_mut() {
+            *x *= scale;
+        }
+        let max_val = row
+            .iter()
+            .fold(f32::NEG_INFINITY, |m, &x| if x > m { x } else { m });
+        normalize_exp_row(row, max_val);
+    }
+}
+
+#[cfg(feature = "simd")]
+#[macerator::with_simd]
+fn scaled_softmax_rows_f32_simd<S: macerator::Simd>(rows: &mut [f32], row_len: usize, scale: f32) {
+    use macerator::{Scalar, vload_unaligned, vstore_unaligned};
+    let lanes = <f32 as Scalar>::lanes::<S>();
+    let scale_vec = scale.splat::<S>();
+    for row in rows.chunks_mut(row_len) {
+        let simd_len = row.len() / lanes * lanes;
+        let mut max_vec = f32::NEG_INFINITY.splat::<S>();
+        let mut i = 0;
+        while i < simd_len {
+            // SAFETY: `i + lanes <= simd_len <= row.len()`.
+            unsafe {
+                let v = vload_unaligned::<S, _>(row.as_ptr().add(i)) * scale_vec;
+                vstore_unaligned::<S, _>(row.as_mut_ptr().add(i), v);
+                max_vec = max_vec.max(v);
+            }
+            i += lanes;
+        }
+        let mut max_val = max_vec.reduce_max();
+        for x in &mut row[simd_len..] {
+            *x *= scale;
+            if *x > max_val {
+                max_val = *x;
+            }
+        }
+        normalize_exp_row(row, max_val);
+    }
+}
+
+/// `row[i] = exp(row[i] - max_val) / sum`, or zeros when `max_val` is `-inf`.
+#[inline(always)]
+fn normalize_exp_row(row: &mut [f32], max_val: f32) {
+    if max_val == f32::NEG_INFINITY {
+        row.fill(0.0);
+        return;
+    }
+    for x in row.iter_mut() {
+        *x = crate::ops::fast_exp::exp_f32(*x - max_val);
+    }
+    // Eight partial sums, so that the sum vectorizes too.
+    let mut partial = [0.0f32; 8];
+    let mut chunks = row.chunks_exact(8);
+    for chunk in &mut chunks {
+        for (sum, &x) in partial.iter_mut().zip(chunk) {
+            *sum += x;
+        }
+    }
+    let tail: f32 = chunks.remainder().iter().sum();
+    let inv = 1.0 / (partial.iter().sum::<f32>() + tail);
+    for x in row.iter_mut() {
+        *x *= inv;
+    }
+}
+
 /// Scalar fallback row kernel for f32 softmax when the `simd` feature is
 /// disabled. Uses the same 3-pass algorithm as the SIMD path; LLVM
 /// autovectorizes the max-reduce and normalize loops on most targets.

@@ -961,56 +961,61 @@ fn naive_attention_head<T: FlashGemm>(
         });
     }
 
-    for qi in 0..seq_q {
-        let row = &mut scores[qi * seq_kv..(qi + 1) * seq_kv];
+    // mobilevit-rs patch: scores with nothing but the scale applied (no softcap, mask, causal
+    // offset or bias, as in MobileViT) take the SIMD softmax kernel where the type has one.
+    let plain = softcap.is_none() && mask.is_none() && causal_offset.is_none() && bias.is_none();
+    if !(plain && T::scaled_softmax_rows(&mut scores[..seq_q * seq_kv], seq_kv, scale)) {
+        for qi in 0..seq_q {
+            let row = &mut scores[qi * seq_kv..(qi + 1) * seq_kv];
 
-        let mut row_max = neg_inf;
-        for (ki, s) in row.iter_mut().enumerate() {
-            let mut val = *s * scale;
+            let mut row_max = neg_inf;
+            for (ki, s) in row.iter_mut().enumerate() {
+                let mut val = *s * scale;
 
-            if let Some(cap) = softcap {
-                val = cap * (val / cap).tanh();
+                if let Some(cap) = softcap {
+                    val = cap * (val / cap).tanh();
+                }
+
+                if let Some(m) = mask
+                    && m[qi * seq_kv + ki] != 0
+                {
+                    val = neg_inf;
+                }
+
+                if let Some(offset) = causal_offset
+                    && (ki as isize) > (qi as isize) + offset
+                {
+                    val = neg_inf;
+                }
+
+                if let Some(b) = bias {
+                    val += b[qi * seq_kv + ki];
+                }
+
+                *s = val;
+                if val > row_max {
+                    row_max = val;
+                }
             }
 
-            if let Some(m) = mask
-                && m[qi * seq_kv + ki] != 0
-            {
-                val = neg_inf;
+            if row_max == neg_inf {
+                row.fill(T::zero());
+                continue;
             }
 
-            if let Some(offset) = causal_offset
-                && (ki as isize) > (qi as isize) + offset
-            {
-                val = neg_inf;
+            // mobilevit-rs patch: exp in its own loop (vectorizable), then the sum in order.
+            for s in row.iter_mut() {
+                *s = (*s - row_max).fast_exp();
+            }
+            let mut sum = T::zero();
+            for &e in row.iter() {
+                sum += e;
             }
 
-            if let Some(b) = bias {
-                val += b[qi * seq_kv + ki];
+            let inv_sum = T::one() / sum;
+            for s in row.iter_mut() {
+                *s = *s * inv_sum;
             }
-
-            *s = val;
-            if val > row_max {
-                row_max = val;
-            }
-        }
-
-        if row_max == neg_inf {
-            row.fill(T::zero());
-            continue;
-        }
-
-        // mobilevit-rs patch: exp in its own loop (vectorizable), then the sum in order.
-        for s in row.iter_mut() {
-            *s = (*s - row_max).fast_exp();
-        }
-        let mut sum = T::zero();
-        for &e in row.iter() {
-            sum += e;
-        }
-
-        let inv_sum = T::one() / sum;
-        for s in row.iter_mut() {
-            *s = *s * inv_sum;
         }
     }
 

@@ -61,12 +61,23 @@ pub(crate) fn exp_f32(x: f32) -> f32 {
 pub(crate) trait FastExp: Copy {
     /// `e^self`.
     fn fast_exp(self) -> Self;
+
+    /// Softmax of `scale * row` for every `row_len`-long row of `rows`, in place, through a
+    /// SIMD kernel. `false` (nothing done) for types without one: the caller runs its loop.
+    fn scaled_softmax_rows(_rows: &mut [Self], _row_len: usize, _scale: Self) -> bool {
+        false
+    }
 }
 
 impl FastExp for f32 {
     #[inline(always)]
     fn fast_exp(self) -> Self {
         exp_f32(self)
+    }
+
+    fn scaled_softmax_rows(rows: &mut [Self], row_len: usize, scale: Self) -> bool {
+        crate::ops::activation::scaled_softmax_rows_f32(rows, row_len, scale);
+        true
     }
 }
 

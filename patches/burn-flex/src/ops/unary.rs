@@ -55,17 +55,76 @@ where
 /// Apply a unary operation element-wise to a tensor.
 pub fn unary_op<F32Op, F64Op>(tensor: FlexTensor, f32_op: F32Op, f64_op: F64Op) -> FlexTensor
 where
-    F32Op: Fn(f32) -> f32 + Copy,
+    // mobilevit-rs patch: `Send + Sync`, so that f32 maps can run on several threads.
+    F32Op: Fn(f32) -> f32 + Copy + Send + Sync,
     F64Op: Fn(f64) -> f64 + Copy,
 {
     let dtype = tensor.dtype();
 
     match dtype {
-        DType::F32 => unary_op_typed(tensor, f32_op),
+        DType::F32 => unary_op_f32(tensor, f32_op),
         DType::F64 => unary_op_typed(tensor, f64_op),
         DType::F16 => unary_op_typed(tensor, |x: f16| f16::from_f32(f32_op(x.to_f32()))),
         DType::BF16 => unary_op_typed(tensor, |x: bf16| bf16::from_f32(f32_op(x.to_f32()))),
         _ => panic!("unary_op: unsupported dtype {:?}", dtype),
+    }
+}
+
+/// mobilevit-rs patch: an f32 map over contiguous storage runs on all cores in chunks, and each
+/// chunk is compiled for the CPU's vector width (macerator's runtime dispatch), so that
+/// branch-free maps such as `fast_exp::exp_f32` use AVX2 or AVX-512 where the CPU has them.
+/// Other layouts take the generic path.
+fn unary_op_f32<Op>(mut tensor: FlexTensor, op: Op) -> FlexTensor
+where
+    Op: Fn(f32) -> f32 + Copy + Send + Sync,
+{
+    let layout = tensor.layout().clone();
+    let n = layout.num_elements();
+    if layout.start_offset() == 0 && layout.is_contiguous() {
+        if tensor.is_unique() {
+            let storage: &mut [f32] = tensor.storage_mut();
+            map_f32_in_place(&mut storage[..n], op);
+            return tensor;
+        }
+        let source: &[f32] = tensor.storage();
+        let mut result = source[..n].to_vec();
+        map_f32_in_place(&mut result, op);
+        return FlexTensor::new(Bytes::from_elems(result), layout, DType::F32);
+    }
+    unary_op_typed(tensor, op)
+}
+
+/// Elements below which a map stays on the calling thread.
+#[cfg(feature = "rayon")]
+const PARALLEL_MAP_MIN: usize = 32 * 1024;
+/// Elements per parallel task.
+#[cfg(feature = "rayon")]
+const PARALLEL_MAP_CHUNK: usize = 16 * 1024;
+
+/// `op` applied to every value, in parallel chunks for large slices.
+pub(crate) fn map_f32_in_place<Op>(values: &mut [f32], op: Op)
+where
+    Op: Fn(f32) -> f32 + Copy + Send + Sync,
+{
+    #[cfg(feature = "rayon")]
+    if values.len() >= PARALLEL_MAP_MIN {
+        use rayon::prelude::*;
+        values
+            .par_chunks_mut(PARALLEL_MAP_CHUNK)
+            .for_each(|chunk| map_f32_chunk(chunk, op));
+        return;
+    }
+    map_f32_chunk(values, op);
+}
+
+/// The loop of [`map_f32_in_place`], compiled once per SIMD level.
+#[cfg_attr(feature = "simd", macerator::with_simd)]
+fn map_f32_chunk<#[cfg(feature = "simd")] S: macerator::Simd, Op: Fn(f32) -> f32>(
+    values: &mut [f32],
+    op: Op,
+) {
+    for value in values.iter_mut() {
+        *value = op(*value);
     }
 }
 
