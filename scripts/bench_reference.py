@@ -97,11 +97,22 @@ def ours_onnx_rate(args):
 
 
 def ours(args):
+    """Images/s and peak resident bytes of `mobilevit bench` (its own process)."""
     command = [args.binary, "bench", "--model", args.model, "--batch", str(args.batch),
                "--image-size", str(args.size), "--mode", args.mode, "--threads", str(args.threads),
                "--iterations", str(args.iterations), "--warmup", str(args.warmup), "--json"]
     out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])["images_per_sec"]
+    result = json.loads(out.strip().splitlines()[-1])
+    return result["images_per_sec"], result.get("peak_memory_bytes")
+
+
+def peak_resident_bytes():
+    """This process's peak resident memory (Linux VmHWM), as `mobilevit bench` reports its own."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return None
 
 
 def main():
@@ -115,7 +126,11 @@ def main():
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--binary", default="target/release/mobilevit")
     args = parser.parse_args()
-    rates = {"mobilevit-rs": ours(args), f"PyTorch {torch.__version__} eager": torch_rate(args)}
+    ours_rate, ours_memory = ours(args)
+    rates = {"mobilevit-rs": ours_rate, f"PyTorch {torch.__version__} eager": torch_rate(args)}
+    # PyTorch runs first in this process, so the peak so far is its own (Python, torch and
+    # timm included, as our figure includes our binary).
+    torch_memory = peak_resident_bytes()
     if args.mode == "infer":
         try:
             rates["onnxruntime"] = ort_rate(args)
@@ -125,11 +140,14 @@ def main():
             rates["onnxruntime, our ONNX export"] = ours_onnx_rate(args)
         except Exception as error:  # noqa: BLE001 - reported, not fatal
             print(f"onnxruntime on our export: skipped ({error})")
-    ours_rate = rates["mobilevit-rs"]
     print(f"{args.model} {args.mode}, batch {args.batch}, {args.size}x{args.size}, {args.threads} threads")
     for name, rate in rates.items():
         ratio = "" if name == "mobilevit-rs" else f"  (ours / this = {ours_rate / rate:.2f})"
         print(f"  {name:32s} {rate:8.1f} images/s{ratio}")
+    if ours_memory and torch_memory:
+        gib = 1024 ** 3
+        print(f"  peak memory: mobilevit-rs {ours_memory / gib:.2f} GiB, PyTorch "
+              f"{torch_memory / gib:.2f} GiB (ours / PyTorch = {ours_memory / torch_memory:.2f})")
 
 
 if __name__ == "__main__":
