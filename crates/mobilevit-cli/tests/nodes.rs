@@ -42,6 +42,17 @@ DataLoader:\n  Train:\n    dataset:\n      name: ImageNetDataset\n      image_ro
     )
 }
 
+/// A temporary folder with a dataset of `images` and the config for it.
+fn workspace(images: usize) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    dataset(&data, images);
+    let config_path = dir.path().join("config.yaml");
+    std::fs::write(&config_path, config(&data)).unwrap();
+    (dir, config_path)
+}
+
 fn train(config: &Path, overrides: &[String]) -> Child {
     let mut command = Command::new(env!("CARGO_BIN_EXE_mobilevit"));
     command.args(["train", "--plain", "-c"]).arg(config);
@@ -101,12 +112,7 @@ fn free_port() -> u16 {
 
 #[test]
 fn two_nodes_of_one_device_train_like_one_machine_with_two_devices() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    std::fs::create_dir(&data).unwrap();
-    dataset(&data, 24);
-    let config_path = dir.path().join("config.yaml");
-    std::fs::write(&config_path, config(&data)).unwrap();
+    let (dir, config_path) = workspace(24);
     let out = |name: &str| -> PathBuf { dir.path().join(name) };
     let output_dir = |name: &str| format!("Global.output_dir={}", out(name).display());
 
@@ -166,12 +172,7 @@ fn two_nodes_of_one_device_train_like_one_machine_with_two_devices() {
 
 #[test]
 fn a_node_with_another_config_is_refused_by_name() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    std::fs::create_dir(&data).unwrap();
-    dataset(&data, 8);
-    let config_path = dir.path().join("config.yaml");
-    std::fs::write(&config_path, config(&data)).unwrap();
+    let (dir, config_path) = workspace(8);
     let master = format!("Global.master_addr=127.0.0.1:{}", free_port());
     let launch = |rank: usize, extra: &[&str]| {
         let mut overrides = vec![
@@ -200,12 +201,7 @@ fn a_node_with_another_config_is_refused_by_name() {
 
 #[test]
 fn a_missing_node_is_reported_after_the_timeout() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    std::fs::create_dir(&data).unwrap();
-    dataset(&data, 8);
-    let config_path = dir.path().join("config.yaml");
-    std::fs::write(&config_path, config(&data)).unwrap();
+    let (dir, config_path) = workspace(8);
     let hub = train(
         &config_path,
         &[
