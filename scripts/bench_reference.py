@@ -101,6 +101,8 @@ def ours(args):
     command = [args.binary, "bench", "--model", args.model, "--batch", str(args.batch),
                "--image-size", str(args.size), "--mode", args.mode, "--threads", str(args.threads),
                "--iterations", str(args.iterations), "--warmup", str(args.warmup), "--json"]
+    if args.gradient_checkpointing:
+        command.append("--gradient-checkpointing")
     out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     result = json.loads(out.strip().splitlines()[-1])
     return result["images_per_sec"], result.get("peak_memory_bytes")
@@ -125,6 +127,8 @@ def main():
     parser.add_argument("--iterations", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--binary", default="target/release/mobilevit")
+    parser.add_argument("--gradient-checkpointing", action="store_true",
+                        help="ours: recompute memory-bound activations in the backward pass")
     args = parser.parse_args()
     ours_rate, ours_memory = ours(args)
     rates = {"mobilevit-rs": ours_rate, f"PyTorch {torch.__version__} eager": torch_rate(args)}

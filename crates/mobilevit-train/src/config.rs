@@ -76,6 +76,10 @@ pub struct Global {
     /// Seconds node 0 waits for the others, and they for it, at the start.
     #[serde(default = "default_node_timeout")]
     pub node_timeout: u64,
+    /// Recompute memory-bound activations in the backward pass instead of keeping them
+    /// (Burn's balanced gradient checkpointing): less memory for some more time.
+    #[serde(default)]
+    pub gradient_checkpointing: bool,
     /// Epochs.
     #[serde(default = "default_epochs")]
     pub epochs: usize,

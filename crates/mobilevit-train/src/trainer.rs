@@ -251,7 +251,13 @@ impl<'a> Run<'a> {
         })?;
         reporter.message(&format!("plan: {plan}"));
 
-        let train_devices: Vec<Device> = devices.iter().map(|d| d.clone().autodiff()).collect();
+        let train_devices: Vec<Device> = devices
+            .iter()
+            .map(|device| match global.gradient_checkpointing {
+                true => device.clone().autodiff().gradient_checkpointing(),
+                false => device.clone().autodiff(),
+            })
+            .collect();
         let built = build_model(config, &train_devices[0])?;
         reporter.message(&format!("model: {}", built.origin));
         let mut model = built.model;

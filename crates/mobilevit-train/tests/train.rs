@@ -187,6 +187,37 @@ fn two_devices_reach_the_weights_of_one_device_accumulating_two_micro_batches() 
 }
 
 #[test]
+fn gradient_checkpointing_trains_the_same_weights() {
+    let _guard = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    dataset(&data, 40);
+    let run_with = |name: &str, extra: &str| {
+        let out = dir.path().join(name);
+        let config = load(dir.path(), &config_text(&data, &out, extra), &[]).unwrap();
+        let (outcome, steps) = run(&config, None);
+        assert!(matches!(outcome.unwrap(), Outcome::Finished { .. }));
+        (steps, parameters(&out.join("latest.bpk")))
+    };
+    let (kept_steps, kept) = run_with("kept", "");
+    let (recomputed_steps, recomputed) = run_with("recomputed", "  gradient_checkpointing: true\n");
+    // Recomputing an activation gives the same values, dropout masks included.
+    assert_eq!(kept_steps.len(), recomputed_steps.len());
+    for (a, b) in kept_steps.iter().zip(&recomputed_steps) {
+        assert!(
+            (a.2 - b.2).abs() < 1e-6,
+            "loss at step {}: {} vs {}",
+            a.0,
+            a.2,
+            b.2
+        );
+    }
+    let difference = max_difference(&kept, &recomputed);
+    assert!(difference < 1e-6, "parameters differ by {difference}");
+}
+
+#[test]
 fn a_run_stopped_and_resumed_matches_an_uninterrupted_run() {
     let _guard = exclusive();
     stopped_and_resumed_matches_uninterrupted("");

@@ -51,6 +51,10 @@ pub struct BenchArgs {
     /// End with one JSON line.
     #[arg(long)]
     json: bool,
+    /// Training: recompute memory-bound activations in the backward pass instead of keeping
+    /// them (Burn's balanced gradient checkpointing).
+    #[arg(long)]
+    gradient_checkpointing: bool,
 }
 
 /// Peak resident memory of this process in bytes (Linux `VmHWM`), if known.
@@ -94,7 +98,10 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
             }
         }
         Mode::Train => {
-            let device = device.autodiff();
+            let device = match args.gradient_checkpointing {
+                true => device.autodiff().gradient_checkpointing(),
+                false => device.autodiff(),
+            };
             let mut model = config.init(&device)?;
             let mut optimizer: ModuleOptimizer =
                 AdamWConfig::new().with_epsilon(1e-8).build().into();
