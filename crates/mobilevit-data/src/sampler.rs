@@ -152,6 +152,17 @@ impl BatchSampler {
     /// The batches of `rank` in `epoch`, in order.
     pub fn epoch(&self, epoch: u64, rank: usize) -> Vec<Batch> {
         assert!(rank < self.ranks, "rank {rank} of {}", self.ranks);
+        self.epoch_all_ranks(epoch)
+            .into_iter()
+            .skip(rank)
+            .step_by(self.ranks)
+            .collect()
+    }
+
+    /// The batches of every rank in `epoch`, step by step: rank 0's, rank 1's, ... of the
+    /// first step, then of the second. Rank `r` gets the `r`-th slice of each step's samples,
+    /// so with a fixed scale this is the order one rank with the same batch size would see.
+    pub fn epoch_all_ranks(&self, epoch: u64) -> Vec<Batch> {
         let mut rng =
             ChaCha8Rng::seed_from_u64(self.seed ^ epoch.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let mut order: Vec<usize> = (0..self.num_samples).collect();
@@ -169,11 +180,10 @@ impl BatchSampler {
             }
             // Pad the last step with samples from the start of the epoch's order.
             let global: Vec<usize> = (start..end).map(|i| order[i % order.len()]).collect();
-            let mine = global[rank * scale.batch_size..(rank + 1) * scale.batch_size].to_vec();
-            batches.push(Batch {
+            batches.extend(global.chunks(scale.batch_size).map(|slice| Batch {
                 size: scale.size,
-                indices: mine,
-            });
+                indices: slice.to_vec(),
+            }));
             start = end;
         }
         batches
@@ -189,6 +199,25 @@ mod tests {
             Scales::Multi(scales) => scales.iter().map(|s| (s.size[0], s.batch_size)).collect(),
             Scales::Fixed(s) => vec![(s.size[0], s.batch_size)],
         }
+    }
+
+    #[test]
+    fn all_ranks_of_a_fixed_scale_see_what_one_rank_sees() {
+        let sampler = |ranks| BatchSampler {
+            num_samples: 40,
+            scales: Scales::Fixed(Scale {
+                size: [32, 32],
+                batch_size: 4,
+            }),
+            shuffle: true,
+            drop_last: false,
+            ranks,
+            seed: 7,
+        };
+        let two = sampler(2).epoch_all_ranks(3);
+        assert_eq!(two, sampler(1).epoch(3, 0));
+        let rank1: Vec<Batch> = two.iter().skip(1).step_by(2).cloned().collect();
+        assert_eq!(sampler(2).epoch(3, 1), rank1);
     }
 
     #[test]

@@ -67,6 +67,11 @@ impl StepTally {
             stop: get(3) != 0.0,
         }
     }
+}
+
+/// Two tallies together: sums, and a stop if either asks for one.
+impl std::ops::Add for StepTally {
+    type Output = Self;
 
     fn add(self, other: Self) -> Self {
         Self {
@@ -182,7 +187,7 @@ impl NodeGroup {
                         .iter_mut()
                         .zip(&theirs)
                         .for_each(|(sum, v)| *sum += v);
-                    total = total.add(StepTally::from_scalars(&scalars));
+                    total = total + StepTally::from_scalars(&scalars);
                 }
                 for (index, (_, writer)) in connections.iter_mut().enumerate() {
                     write_frame(writer, &total.to_scalars(), &values)

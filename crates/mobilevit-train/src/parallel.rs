@@ -117,18 +117,8 @@ impl Workers {
         Ok(Self { workers, replies })
     }
 
-    /// Devices (workers) of the run.
-    pub fn len(&self) -> usize {
-        self.workers.len()
-    }
-
-    /// Whether there are no workers (never, once started).
-    pub fn is_empty(&self) -> bool {
-        self.workers.is_empty()
-    }
-
-    /// Runs one round: shard `d` on device `d` (at the end of an epoch there may be fewer
-    /// shards than devices). Answers in device order; `None` for an empty micro-batch.
+    /// Runs one round: shard `d` on device `d` (a caller with fewer shards than devices leaves
+    /// the last ones idle). Answers in device order; `None` for an empty micro-batch.
     pub fn round(
         &self,
         model: &MobileVit,

@@ -22,7 +22,7 @@ use crate::nodes::{NodeGroup, NodeSettings, Position, StepTally};
 use crate::parallel::{RoundSettings, Shard, Workers};
 use crate::plan::{PlanInputs, TrainingPlan};
 use crate::recipe::{LearningRates, build_model, build_optimizer, head_ids};
-use mobilevit_data::{Batch, BatchSampler};
+use mobilevit_data::Batch;
 use mobilevit_eval::{EvalResult, evaluate};
 
 /// Progress of one optimizer step, for display.
@@ -186,10 +186,11 @@ struct Run<'a> {
 /// Sums over the optimizer steps of an epoch so far.
 #[derive(Default)]
 struct EpochTally {
-    images: usize,
-    loss_sum: f64,
-    losses: usize,
+    /// The steps' tallies, over all nodes.
+    steps: StepTally,
+    /// Unreadable images this node skipped.
     skipped: usize,
+    /// Learning rate of the last step.
     last_lr: f64,
 }
 
@@ -346,7 +347,7 @@ impl<'a> Run<'a> {
         } else if freeze > 0 && epoch == freeze {
             reporter.message("backbone unfrozen");
         }
-        let batches = interleave_ranks(&self.train_data.sampler, epoch as u64);
+        let batches = self.train_data.sampler.epoch_all_ranks(epoch as u64);
         let (micro_total, ranks) = (batches.len(), self.train_data.sampler.ranks);
         let per_step = self.plan.accumulation * self.plan.devices;
         let steps = micro_total.div_ceil(per_step);
@@ -412,13 +413,11 @@ impl<'a> Run<'a> {
             }
             step.stop = stop.load(Ordering::SeqCst);
             let only = trainable.as_deref().map(Vec::as_slice);
-            let total = self.optimizer_step(accumulator.grads(), only, step)?;
+            let (total, lr) = self.optimizer_step(accumulator.grads(), only, step)?;
             self.state.batches_done = index;
             step = StepTally::default();
-            tally.last_lr = self.plan.schedule.lr(self.state.global_step - 1);
-            tally.images += total.images;
-            tally.loss_sum += total.loss_sum;
-            tally.losses += total.losses;
+            tally.last_lr = lr;
+            tally.steps = tally.steps + total;
             reporter.step(&StepProgress {
                 epoch: epoch + 1,
                 step: step_start / per_step + 1,
@@ -426,7 +425,7 @@ impl<'a> Run<'a> {
                 global_step: self.state.global_step,
                 lr: tally.last_lr,
                 loss: total.loss_sum / total.losses.max(1) as f64,
-                images_per_sec: tally.images as f64 / start.elapsed().as_secs_f64().max(1e-9),
+                images_per_sec: tally.steps.images as f64 / start.elapsed().as_secs_f64().max(1e-9),
             });
             let every = config.global.save_step_interval;
             if total.stop || (every > 0 && self.state.global_step.is_multiple_of(every)) {
@@ -438,19 +437,19 @@ impl<'a> Run<'a> {
                 }));
             }
         }
-        let images_per_sec = tally.images as f64 / start.elapsed().as_secs_f64().max(1e-9);
+        let images_per_sec = tally.steps.images as f64 / start.elapsed().as_secs_f64().max(1e-9);
         self.end_epoch(reporter, &tally, images_per_sec)?;
         Ok(None)
     }
 
     /// Sums the gradients over the nodes, steps the optimizer and the EMA. Answers the step's
-    /// tally over all nodes.
+    /// tally over all nodes and the learning rate it used.
     fn optimizer_step(
         &mut self,
         grads: GradientsParams,
         only: Option<&[ParamId]>,
         local: StepTally,
-    ) -> Result<StepTally, TrainError> {
+    ) -> Result<(StepTally, f64), TrainError> {
         let (grads, total) = match self.nodes.as_mut() {
             Some(group) => group.all_reduce(&self.model, grads, only, local)?,
             None => (grads, local),
@@ -469,7 +468,7 @@ impl<'a> Run<'a> {
             let decay = ema::decay_at(decay, warmup, self.state.global_step - 1);
             self.average = Some(ema::update(current, &settled, decay));
         }
-        Ok(total)
+        Ok((total, lr))
     }
 
     fn save_checkpoint(&self) -> Result<(), TrainError> {
@@ -516,7 +515,7 @@ impl<'a> Run<'a> {
             epoch: epoch + 1,
             step: self.state.global_step,
             lr: tally.last_lr,
-            train_loss: tally.loss_sum / tally.losses.max(1) as f64,
+            train_loss: tally.steps.loss_sum / tally.steps.losses.max(1) as f64,
             eval_top1: eval.as_ref().map(|e| e.top1),
             eval_top5: eval.as_ref().map(|e| e.top5),
             eval_loss: eval.as_ref().map(|e| e.loss),
@@ -578,24 +577,6 @@ fn join_nodes(
     let group = NodeGroup::join(settings, &global.master_addr, timeout, position)?;
     reporter.message(&format!("all {} nodes joined", settings.count));
     Ok(Some(group))
-}
-
-/// The micro-batches of every rank in `epoch`, round by round: rank 0's first, rank 1's
-/// first, ..., rank 0's second, ... The sampler gives rank `r` the `r`-th slice of every
-/// global batch, so this is the order one device would see them in.
-fn interleave_ranks(sampler: &BatchSampler, epoch: u64) -> Vec<Batch> {
-    let per_rank: Vec<Vec<Batch>> = (0..sampler.ranks)
-        .map(|rank| sampler.epoch(epoch, rank))
-        .collect();
-    let rounds = per_rank.first().map_or(0, Vec::len);
-    (0..rounds)
-        .flat_map(|round| {
-            per_rank
-                .iter()
-                .filter_map(move |batches| batches.get(round))
-        })
-        .cloned()
-        .collect()
 }
 
 /// Evaluation of the raw and EMA weights.
