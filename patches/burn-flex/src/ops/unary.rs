@@ -3,6 +3,7 @@
 use alloc::vec::Vec;
 use burn_backend::DType;
 use burn_std::{BoolDType, Bytes, bf16, f16};
+use core::mem::MaybeUninit;
 #[cfg(not(feature = "std"))]
 #[allow(unused_imports)]
 use num_traits::Float;
@@ -86,9 +87,12 @@ where
             map_f32_in_place(&mut storage[..n], op);
             return tensor;
         }
+        // A shared input: one pass from it into fresh storage.
         let source: &[f32] = tensor.storage();
-        let mut result = source[..n].to_vec();
-        map_f32_in_place(&mut result, op);
+        let mut result = Vec::with_capacity(n);
+        map_f32_into(&source[..n], &mut result.spare_capacity_mut()[..n], op);
+        // SAFETY: `map_f32_into` wrote each of the first `n` values.
+        unsafe { result.set_len(n) };
         return FlexTensor::new(Bytes::from_elems(result), layout, DType::F32);
     }
     unary_op_typed(tensor, op)
@@ -102,7 +106,7 @@ const PARALLEL_MAP_MIN: usize = 32 * 1024;
 const PARALLEL_MAP_CHUNK: usize = 16 * 1024;
 
 /// `op` applied to every value, in parallel chunks for large slices.
-pub(crate) fn map_f32_in_place<Op>(values: &mut [f32], op: Op)
+fn map_f32_in_place<Op>(values: &mut [f32], op: Op)
 where
     Op: Fn(f32) -> f32 + Copy + Send + Sync,
 {
@@ -115,6 +119,36 @@ where
         return;
     }
     map_f32_chunk(values, op);
+}
+
+/// `output[i] = op(input[i])` for every value, in parallel chunks for large slices.
+fn map_f32_into<Op>(input: &[f32], output: &mut [MaybeUninit<f32>], op: Op)
+where
+    Op: Fn(f32) -> f32 + Copy + Send + Sync,
+{
+    assert_eq!(input.len(), output.len());
+    #[cfg(feature = "rayon")]
+    if input.len() >= PARALLEL_MAP_MIN {
+        use rayon::prelude::*;
+        input
+            .par_chunks(PARALLEL_MAP_CHUNK)
+            .zip(output.par_chunks_mut(PARALLEL_MAP_CHUNK))
+            .for_each(|(input, output)| map_f32_chunk_into(input, output, op));
+        return;
+    }
+    map_f32_chunk_into(input, output, op);
+}
+
+/// The loop of [`map_f32_into`], compiled once per SIMD level.
+#[cfg_attr(feature = "simd", macerator::with_simd)]
+fn map_f32_chunk_into<#[cfg(feature = "simd")] S: macerator::Simd, Op: Fn(f32) -> f32>(
+    input: &[f32],
+    output: &mut [MaybeUninit<f32>],
+    op: Op,
+) {
+    for (out, &value) in output.iter_mut().zip(input) {
+        out.write(op(value));
+    }
 }
 
 /// The loop of [`map_f32_in_place`], compiled once per SIMD level.
