@@ -21,6 +21,7 @@ use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::optim::GradientsParams;
 use burn::tensor::{Tensor, TensorData};
 use mobilevit::MobileVit;
+use mobilevit::model::is_running_statistic;
 
 use crate::error::TrainError;
 
@@ -436,8 +437,11 @@ pub fn model_values(model: &MobileVit, statistics: bool) -> Vec<f32> {
             self.field.pop();
         }
         fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-            let field = self.field.last().map_or("", String::as_str);
-            if self.statistics || !field.starts_with("running_") {
+            let statistic = self
+                .field
+                .last()
+                .is_some_and(|field| is_running_statistic(field));
+            if self.statistics || !statistic {
                 self.values.extend(tensor_values(param.val()));
             }
         }

@@ -8,6 +8,7 @@ use burn::optim::lr_scheduler::LrSchedulerConfig;
 use burn::optim::lr_scheduler::module_lr_scheduler::{ModuleLearningRate, ModuleLrSchedulerConfig};
 use burn::optim::{AdamWConfig, ModuleOptimizer};
 use burn::tensor::{Device, Tensor};
+use mobilevit::model::is_running_statistic;
 use mobilevit::{LoadOptions, MobileVit, MobileVitConfig, Variant, WeightsInfo, load_weights};
 
 use crate::config::{Config, LossTerm};
@@ -21,6 +22,17 @@ pub struct BuiltModel {
     pub info: Option<WeightsInfo>,
     /// A line for the log about where the weights came from.
     pub origin: String,
+}
+
+/// The autodiff form of `device` that training runs on, with Burn's balanced gradient
+/// checkpointing when `gradient_checkpointing` (`Global.gradient_checkpointing`).
+pub fn training_device(device: &Device, gradient_checkpointing: bool) -> Device {
+    let device = device.clone().autodiff();
+    if gradient_checkpointing {
+        device.gradient_checkpointing()
+    } else {
+        device
+    }
 }
 
 /// Builds the model of `config` on `device` (seeded from `Global.seed`). `Arch.pretrained` (or
@@ -102,7 +114,10 @@ pub fn weight_decay_ids(
         }
         fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
             let path = format!(".{}", self.path.join("."));
-            let buffer = path.ends_with("running_mean") || path.ends_with("running_var");
+            let buffer = self
+                .path
+                .last()
+                .is_some_and(|field| is_running_statistic(field));
             let named = self
                 .no_decay_names
                 .iter()

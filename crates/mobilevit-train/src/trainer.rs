@@ -21,7 +21,7 @@ use crate::metrics::{EpochMetrics, read_csv, write_csv, write_svg};
 use crate::nodes::{NodeGroup, NodeSettings, Position, StepTally};
 use crate::parallel::{RoundSettings, Shard, Workers};
 use crate::plan::{PlanInputs, TrainingPlan};
-use crate::recipe::{LearningRates, build_model, build_optimizer, head_ids};
+use crate::recipe::{LearningRates, build_model, build_optimizer, head_ids, training_device};
 use mobilevit_data::Batch;
 use mobilevit_eval::{EvalResult, evaluate};
 
@@ -254,10 +254,7 @@ impl<'a> Run<'a> {
 
         let train_devices: Vec<Device> = devices
             .iter()
-            .map(|device| match global.gradient_checkpointing {
-                true => device.clone().autodiff().gradient_checkpointing(),
-                false => device.clone().autodiff(),
-            })
+            .map(|device| training_device(device, global.gradient_checkpointing))
             .collect();
         let built = build_model(config, &train_devices[0])?;
         reporter.message(&format!("model: {}", built.origin));

@@ -392,6 +392,12 @@ pub struct ParameterCounts {
 /// Names of the non-trainable running-state fields of Burn's norm layers.
 const RUNNING_STATE_FIELDS: [&str; 2] = ["running_mean", "running_var"];
 
+/// Whether a module field named `field` is a BatchNorm running statistic (a buffer, not a
+/// trainable parameter).
+pub fn is_running_statistic(field: &str) -> bool {
+    RUNNING_STATE_FIELDS.contains(&field)
+}
+
 #[derive(Default)]
 struct ParameterCounter {
     path: Vec<String>,
@@ -412,7 +418,7 @@ impl ModuleVisitor for ParameterCounter {
         let is_buffer = self
             .path
             .last()
-            .is_some_and(|field| RUNNING_STATE_FIELDS.contains(&field.as_str()));
+            .is_some_and(|field| is_running_statistic(field));
         if is_buffer {
             self.counts.buffers += count;
         } else {

@@ -9,6 +9,7 @@ use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::{Distribution, Int, Tensor, TensorData};
 use clap::{Args, ValueEnum};
 use mobilevit::{MobileVitConfig, Variant};
+use mobilevit_train::recipe::training_device;
 
 use crate::device::DeviceKind;
 
@@ -98,10 +99,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
             }
         }
         Mode::Train => {
-            let device = match args.gradient_checkpointing {
-                true => device.autodiff().gradient_checkpointing(),
-                false => device.autodiff(),
-            };
+            let device = training_device(&device, args.gradient_checkpointing);
             let mut model = config.init(&device)?;
             let mut optimizer: ModuleOptimizer =
                 AdamWConfig::new().with_epsilon(1e-8).build().into();
