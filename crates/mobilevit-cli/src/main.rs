@@ -50,8 +50,10 @@ enum Command {
 /// Keeps freed memory in glibc's heap for the next allocation. Burn allocates every activation
 /// afresh; by default glibc hands each large block to the kernel with mmap and back with
 /// munmap, and the kernel zeroes the pages again on first touch: a quarter of a training
-/// step's time. (PyTorch users get the same advice for the same reason.) Measured in
-/// docs/benchmarks.md.
+/// step's time. (PyTorch users get the same advice for the same reason.) One arena for all
+/// threads keeps that true for the model work that runs on the compute pool's threads
+/// (`mobilevit::on_compute_pool`): their own arenas would be unmapped as they empty. Measured
+/// in docs/benchmarks.md.
 fn keep_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes allocator tuning parameters; it is called before any
@@ -60,6 +62,7 @@ fn keep_freed_memory() {
         libc::mallopt(libc::M_MMAP_MAX, 0);
         libc::mallopt(libc::M_TRIM_THRESHOLD, i32::MAX);
         libc::mallopt(libc::M_TOP_PAD, 64 << 20);
+        libc::mallopt(libc::M_ARENA_MAX, 1);
     }
 }
 

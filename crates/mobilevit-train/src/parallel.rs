@@ -101,6 +101,7 @@ impl Workers {
                     device: device.clone(),
                     main: main.clone(),
                     loss: Loss::new(loss, device),
+                    on_compute_pool: devices.len() == 1,
                 };
                 let replies = reply_sender.clone();
                 let thread = std::thread::Builder::new()
@@ -173,6 +174,9 @@ struct WorkerContext {
     device: Device,
     main: Device,
     loss: Loss,
+    /// Whether jobs run on a compute-pool thread (`mobilevit::on_compute_pool`). Only a lone
+    /// worker does: several would wait there for the forward lock.
+    on_compute_pool: bool,
 }
 
 /// Held while a worker seeds the backend's random generator and runs its forward pass.
@@ -181,8 +185,14 @@ static FORWARD: Mutex<()> = Mutex::new(());
 impl WorkerContext {
     fn serve(self, inbox: Receiver<Job>, replies: Sender<Reply>) {
         for job in inbox {
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run(job)))
-                .map_err(|payload| panic_message(payload.as_ref()));
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                if self.on_compute_pool {
+                    mobilevit::on_compute_pool(|| self.run(job))
+                } else {
+                    self.run(job)
+                }
+            }))
+            .map_err(|payload| panic_message(payload.as_ref()));
             if replies.send((self.rank, outcome)).is_err() {
                 break;
             }

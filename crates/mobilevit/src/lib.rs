@@ -16,6 +16,7 @@
 
 pub mod blocks;
 pub mod complexity;
+pub mod compute_pool;
 pub mod convert;
 pub mod error;
 pub mod head;
@@ -26,6 +27,7 @@ pub mod variant;
 pub mod weights;
 
 pub use complexity::{Cost, ModelCost, StageCost};
+pub use compute_pool::on_compute_pool;
 pub use convert::{ChannelOrder, LoadOptions, LoadedWeights, Source, WeightsInfo, load_weights};
 pub use error::{ModelError, WeightsError};
 pub use model::{MobileVit, MobileVitConfig, ParameterCounts, StageBlock, StageBlockConfig};

@@ -8,7 +8,7 @@ use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::{Distribution, Int, Tensor, TensorData};
 use clap::{Args, ValueEnum};
-use mobilevit::{MobileVitConfig, Variant};
+use mobilevit::{MobileVitConfig, Variant, on_compute_pool};
 use mobilevit_train::recipe::training_device;
 
 use crate::device::DeviceKind;
@@ -84,47 +84,57 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     mobilevit::MobileVit::check_input([args.batch, 3, size, size])?;
     let config = MobileVitConfig::imagenet(args.model);
     let mut times = Vec::with_capacity(args.iterations);
-    match args.mode {
-        Mode::Infer => {
-            let model = config.init(&device)?.fold_batch_norm();
-            let images =
-                Tensor::<4>::random([args.batch, 3, size, size], Distribution::Default, &device);
-            for iteration in 0..args.warmup + args.iterations {
-                let start = Instant::now();
-                let logits = model.forward(images.clone());
-                let _ = logits.into_data();
-                if iteration >= args.warmup {
-                    times.push(start.elapsed().as_secs_f64());
+    // The timed loops run on a compute-pool thread, as eval, predict and training do.
+    on_compute_pool(|| -> anyhow::Result<()> {
+        match args.mode {
+            Mode::Infer => {
+                let model = config.init(&device)?.fold_batch_norm();
+                let images = Tensor::<4>::random(
+                    [args.batch, 3, size, size],
+                    Distribution::Default,
+                    &device,
+                );
+                for iteration in 0..args.warmup + args.iterations {
+                    let start = Instant::now();
+                    let logits = model.forward(images.clone());
+                    let _ = logits.into_data();
+                    if iteration >= args.warmup {
+                        times.push(start.elapsed().as_secs_f64());
+                    }
                 }
             }
-        }
-        Mode::Train => {
-            let device = training_device(&device, args.gradient_checkpointing);
-            let mut model = config.init(&device)?;
-            let mut optimizer: ModuleOptimizer =
-                AdamWConfig::new().with_epsilon(1e-8).build().into();
-            let loss = CrossEntropyLossConfig::new()
-                .with_smoothing(Some(0.1))
-                .init(&device);
-            let images =
-                Tensor::<4>::random([args.batch, 3, size, size], Distribution::Default, &device);
-            let labels: Vec<i64> = (0..args.batch as i64).map(|i| i % 1000).collect();
-            let labels =
-                Tensor::<1, Int>::from_data(TensorData::new(labels, [args.batch]), &device);
-            for iteration in 0..args.warmup + args.iterations {
-                let start = Instant::now();
-                let value = loss.forward(model.forward(images.clone()), labels.clone());
-                let grads = GradientsParams::from_grads(value.backward(), &model);
-                model = optimizer.step(1e-4, model, grads);
-                // Wait for the update before stopping the clock.
-                let _ = model.head.fc.weight.val().into_data();
-                if iteration >= args.warmup {
-                    times.push(start.elapsed().as_secs_f64());
+            Mode::Train => {
+                let device = training_device(&device, args.gradient_checkpointing);
+                let mut model = config.init(&device)?;
+                let mut optimizer: ModuleOptimizer =
+                    AdamWConfig::new().with_epsilon(1e-8).build().into();
+                let loss = CrossEntropyLossConfig::new()
+                    .with_smoothing(Some(0.1))
+                    .init(&device);
+                let images = Tensor::<4>::random(
+                    [args.batch, 3, size, size],
+                    Distribution::Default,
+                    &device,
+                );
+                let labels: Vec<i64> = (0..args.batch as i64).map(|i| i % 1000).collect();
+                let labels =
+                    Tensor::<1, Int>::from_data(TensorData::new(labels, [args.batch]), &device);
+                for iteration in 0..args.warmup + args.iterations {
+                    let start = Instant::now();
+                    let value = loss.forward(model.forward(images.clone()), labels.clone());
+                    let grads = GradientsParams::from_grads(value.backward(), &model);
+                    model = optimizer.step(1e-4, model, grads);
+                    // Wait for the update before stopping the clock.
+                    let _ = model.head.fc.weight.val().into_data();
+                    if iteration >= args.warmup {
+                        times.push(start.elapsed().as_secs_f64());
+                    }
                 }
+                let _ = model.num_params();
             }
-            let _ = model.num_params();
         }
-    }
+        Ok(())
+    })?;
     times.sort_by(f64::total_cmp);
     let (p50, p90) = (percentile(&times, 0.5), percentile(&times, 0.9));
     let images_per_sec = args.batch as f64 / p50;

@@ -50,7 +50,7 @@ pub fn run(args: ForwardArgs) -> anyhow::Result<()> {
         mobilevit::weights::save_bpk(&model, info.as_ref(), path)?;
     }
     let model = model.fold_batch_norm();
-    let logits = model.forward(images);
+    let logits = mobilevit::on_compute_pool(|| model.forward(images));
     let [batch, classes] = logits.dims();
     print_top_classes(logits.clone())?;
     npy::write_f32(&args.output, logits)?;

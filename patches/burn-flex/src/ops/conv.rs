@@ -1073,11 +1073,12 @@ fn conv_plane_accumulate_oh_outer<T: num_traits::Float + Copy>(
                         }
                     }
                 } else {
-                    let mut iw = iw_start;
-                    for o in &mut out_row[ow_start..ow_end] {
-                        *o = *o + w_val * unsafe { *in_row.get_unchecked(iw) };
-                        iw += stride_w;
-                    }
+                    accumulate_strided_run(
+                        &mut out_row[ow_start..ow_end],
+                        &in_row[iw_start..],
+                        w_val,
+                        stride_w,
+                    );
                 }
             }
         }
@@ -1135,14 +1136,58 @@ fn conv_plane_accumulate_kh_outer<T: num_traits::Float + Copy>(
                         }
                     }
                 } else {
-                    let mut iw = iw_start;
-                    for o in &mut out_row[ow_start..ow_end] {
-                        *o = *o + w_val * unsafe { *in_row.get_unchecked(iw) };
-                        iw += stride_w;
-                    }
+                    accumulate_strided_run(
+                        &mut out_row[ow_start..ow_end],
+                        &in_row[iw_start..],
+                        w_val,
+                        stride_w,
+                    );
                 }
             }
         }
+    }
+}
+
+/// `out[i] += w * input[i * stride]` for a strided kernel tap.
+///
+/// mobilevit-rs patch: stride 2 (every downsampling depthwise convolution and
+/// stem of the MobileNet family) gets its own loop with the stride as a
+/// constant, which LLVM vectorizes as an interleaved load; with the stride a
+/// run-time value the loop stayed one scalar load per output. Same products and
+/// sums in the same order, so results are bit-identical.
+#[inline(always)]
+fn accumulate_strided_run<T: num_traits::Float + Copy>(
+    out: &mut [T],
+    input: &[T],
+    w_val: T,
+    stride: usize,
+) {
+    if stride == 2 {
+        accumulate_const_stride_run::<T, 2>(out, input, w_val);
+    } else {
+        let mut iw = 0;
+        for o in out.iter_mut() {
+            *o = *o + w_val * input[iw];
+            iw += stride;
+        }
+    }
+}
+
+#[inline(always)]
+fn accumulate_const_stride_run<T: num_traits::Float + Copy, const STRIDE: usize>(
+    out: &mut [T],
+    input: &[T],
+    w_val: T,
+) {
+    let len = out.len();
+    if len == 0 {
+        return;
+    }
+    // The last tap read is `(len - 1) * STRIDE`; slicing here lets LLVM drop
+    // the bounds check from the loop.
+    let input = &input[..(len - 1) * STRIDE + 1];
+    for i in 0..len {
+        out[i] = out[i] + w_val * input[i * STRIDE];
     }
 }
 
