@@ -91,6 +91,8 @@ pub(crate) fn float_storage_as_f32(tensor: &FlexTensor) -> Cow<'_, [f32]> {
 pub mod activation;
 pub mod attention;
 pub mod binary;
+// mobilevit-rs patch: batch normalization in training mode.
+pub mod batch_norm;
 mod bool;
 pub mod cat;
 pub mod comparison;
@@ -98,6 +100,8 @@ pub mod comparison;
 mod conv_common;
 pub mod conv;
 pub mod conv_transpose;
+// mobilevit-rs patch: direct backward passes of conv2d.
+pub mod conv_backward;
 pub mod cumulative;
 pub mod deform_conv;
 pub mod expand;
