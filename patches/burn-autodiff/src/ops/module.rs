@@ -2028,7 +2028,112 @@ impl<B: Backend, C: CheckpointStrategy> ModuleOps<Autodiff<B, C>> for Autodiff<B
         attn_bias: Option<FloatTensor<Autodiff<B, C>>>,
         options: AttentionModuleOptions,
     ) -> FloatTensor<Autodiff<B, C>> {
-        attention_fallback::<Self>(query, key, value, mask, attn_bias, options)
+        // mobilevit-rs patch: plain scaled attention (no mask, bias, softcap or causal
+        // offset) is one node that keeps only its inputs. The backward pass recomputes the
+        // attention weights; the composed fallback instead keeps the exponentials and the
+        // weights, two `[batch, heads, queries, keys]` tensors per call, until the backward
+        // pass, and its forward pass runs a matmul, four elementwise passes, two reductions
+        // and a second matmul where the backend has one fused kernel.
+        let plain = mask.is_none()
+            && attn_bias.is_none()
+            && options.softcap.is_none()
+            && !options.is_causal;
+        if !plain {
+            return attention_fallback::<Self>(query, key, value, mask, attn_bias, options);
+        }
+
+        #[derive(Debug)]
+        struct ScaledAttention;
+
+        impl<B: Backend> Backward<B, 3> for ScaledAttention {
+            type State = (NodeId, NodeId, NodeId, f64);
+
+            fn backward(
+                self,
+                ops: Ops<Self::State, 3>,
+                grads: &mut Gradients,
+                checkpointer: &mut Checkpointer,
+            ) {
+                let [node_query, node_key, node_value] = ops.parents;
+                let grad = grads.consume::<B>(&ops.node);
+                let (query_state, key_state, value_state, scale) = ops.state;
+                let query =
+                    checkpointer.retrieve_node_output::<B::FloatTensorPrimitive>(query_state);
+                let key = checkpointer.retrieve_node_output::<B::FloatTensorPrimitive>(key_state);
+                let value =
+                    checkpointer.retrieve_node_output::<B::FloatTensorPrimitive>(value_state);
+
+                // P = softmax(Q Kᵀ · scale): [batch, heads, queries, keys]
+                let scores = B::float_mul_scalar(
+                    B::float_matmul(query.clone(), B::float_transpose(key.clone())),
+                    scale.into(),
+                );
+                let weights = B::softmax(scores, 3);
+
+                if let Some(node) = node_value {
+                    // dV = Pᵀ dO
+                    let grad_value =
+                        B::float_matmul(B::float_transpose(weights.clone()), grad.clone());
+                    grads.register::<B>(node.id, grad_value);
+                }
+                if node_query.is_none() && node_key.is_none() {
+                    return;
+                }
+                // dP = dO Vᵀ; dS = P ⊙ (dP − Σ_keys dP ⊙ P), the softmax's backward.
+                let grad_weights = B::float_matmul(grad, B::float_transpose(value));
+                let row_dot =
+                    B::float_sum_dim(B::float_mul(grad_weights.clone(), weights.clone()), 3);
+                let grad_scores = B::float_mul_scalar(
+                    B::float_mul(weights, B::float_sub(grad_weights, row_dot)),
+                    scale.into(),
+                );
+                if let Some(node) = node_query {
+                    // dQ = dS K · scale
+                    let grad_query = B::float_matmul(grad_scores.clone(), key);
+                    grads.register::<B>(node.id, grad_query);
+                }
+                if let Some(node) = node_key {
+                    // dK = dSᵀ Q · scale
+                    let grad_key = B::float_matmul(B::float_transpose(grad_scores), query);
+                    grads.register::<B>(node.id, grad_key);
+                }
+            }
+        }
+
+        let head_dim = query.primitive.shape().dims::<4>()[3];
+        let scale = options
+            .scale
+            .unwrap_or_else(|| 1.0 / (head_dim as f64).sqrt());
+        match ScaledAttention
+            .prepare::<C>([query.node(), key.node(), value.node()])
+            .compute_bound()
+            .stateful()
+        {
+            OpsKind::Tracked(mut prep) => {
+                let query_state = prep.checkpoint(&query);
+                let key_state = prep.checkpoint(&key);
+                let value_state = prep.checkpoint(&value);
+                prep.finish(
+                    (query_state, key_state, value_state, scale),
+                    B::attention(
+                        query.primitive,
+                        key.primitive,
+                        value.primitive,
+                        None,
+                        None,
+                        options,
+                    ),
+                )
+            }
+            OpsKind::UnTracked(prep) => prep.finish(B::attention(
+                query.primitive,
+                key.primitive,
+                value.primitive,
+                None,
+                None,
+                options,
+            )),
+        }
     }
 
     fn ctc_loss(
