@@ -39,9 +39,26 @@ def timed(step, iterations, warmup):
     return statistics.median(times)
 
 
+# Dropout of the ml-cvnets recipe, which `mobilevit bench` trains with: after the attention's
+# projection and after the MLP's second linear (timm's attn.proj_drop and mlp.drop2, p=0 in
+# timm's defaults), and before the classifier.
+TRANSFORMER_DROPOUT = {"mobilevit_xxs": 0.05, "mobilevit_xs": 0.1, "mobilevit_s": 0.1}
+CLASSIFIER_DROPOUT = 0.1
+
+
+def with_recipe_dropout(model, name):
+    """Sets timm's dropout modules to the rates `mobilevit bench` trains with."""
+    transformer = TRANSFORMER_DROPOUT[name]
+    for module_name, module in model.named_modules():
+        if module_name.endswith(("attn.proj_drop", "mlp.drop2")):
+            module.p = transformer
+    model.head.drop.p = CLASSIFIER_DROPOUT
+    return model
+
+
 def torch_rate(args):
     torch.set_num_threads(args.threads)
-    model = timm.create_model(args.model, pretrained=False)
+    model = with_recipe_dropout(timm.create_model(args.model, pretrained=False), args.model)
     x = torch.randn(args.batch, 3, args.size, args.size)
     if args.mode == "infer":
         model.eval()
