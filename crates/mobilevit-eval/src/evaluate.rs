@@ -79,7 +79,7 @@ pub fn evaluate(
             continue;
         }
         let (images, labels) = to_tensors(&batch, device);
-        let logits = mobilevit::on_compute_pool(|| model.forward(images));
+        let logits = mobilevit::forward_sharded(model, images);
         let batch_loss = loss_fn.forward(logits.clone(), labels).into_scalar::<f32>();
         loss_sum += f64::from(batch_loss) * batch.len() as f64;
         for ((hit1, hit5), &label) in topk_hits(logits, &batch.labels)

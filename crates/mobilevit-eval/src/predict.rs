@@ -115,7 +115,7 @@ fn top_k_same_size(
         TensorData::new(values, [tensors.len(), 3, height, width]),
         device,
     );
-    let probabilities = mobilevit::on_compute_pool(|| softmax(model.forward(input), 1));
+    let probabilities = softmax(mobilevit::forward_sharded(model, input), 1);
     let per_row = k.min(probabilities.dims()[1]).max(1);
     let (scores, indices) = probabilities.topk_with_indices(per_row, 1);
     let scores: Vec<f32> = scores

@@ -1,5 +1,7 @@
 //! Running model work on the threads of the CPU backend.
 
+use burn::tensor::{Device, Tensor};
+
 /// Runs `work` on a thread of rayon's global pool and returns its result.
 ///
 /// Burn's CPU backend (flex) splits each operation over that pool. From a thread outside the
@@ -18,4 +20,35 @@
 /// are faulted in and zeroed again on every pass: XXS inference at batch 32 ran a third slower.
 pub fn on_compute_pool<R: Send>(work: impl FnOnce() -> R + Send) -> R {
     rayon::scope(|_| work())
+}
+
+/// Classifies `images` with the batch split into one shard per compute-pool thread, each
+/// shard's forward pass running on its own thread.
+///
+/// On the CPU backend an operation split over all threads waits for the slowest of them,
+/// and the many small operations of a forward pass each pay that hand-over. Shards keep each
+/// thread on its own images from the first layer to the last (an idle thread still steals
+/// parts of the other's operations). The logits are the same as one forward pass of the
+/// whole batch: inference treats every image on its own. Other backends, and batches
+/// smaller than twice the threads, take one forward pass (on a pool thread, see
+/// [on_compute_pool]).
+///
+/// # Shapes
+/// - images: `[batch, 3, height, width]`
+/// - returns: `[batch, num_classes]`
+pub fn forward_sharded(model: &crate::MobileVit, images: Tensor<4>) -> Tensor<2> {
+    use rayon::prelude::*;
+    let threads = rayon::current_num_threads();
+    let batch = images.dims()[0];
+    if threads < 2 || batch < 2 * threads || images.device() != Device::flex() {
+        return on_compute_pool(|| model.forward(images));
+    }
+    let shards = images.chunk(threads, 0);
+    let logits: Vec<Tensor<2>> = on_compute_pool(|| {
+        shards
+            .into_par_iter()
+            .map(|shard| model.forward(shard))
+            .collect()
+    });
+    Tensor::cat(logits, 0)
 }

@@ -27,7 +27,7 @@ pub mod variant;
 pub mod weights;
 
 pub use complexity::{Cost, ModelCost, StageCost};
-pub use compute_pool::on_compute_pool;
+pub use compute_pool::{forward_sharded, on_compute_pool};
 pub use convert::{ChannelOrder, LoadOptions, LoadedWeights, Source, WeightsInfo, load_weights};
 pub use error::{ModelError, WeightsError};
 pub use model::{MobileVit, MobileVitConfig, ParameterCounts, StageBlock, StageBlockConfig};

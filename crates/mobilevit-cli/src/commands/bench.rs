@@ -8,7 +8,7 @@ use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::{Distribution, Int, Tensor, TensorData};
 use clap::{Args, ValueEnum};
-use mobilevit::{MobileVitConfig, Variant, on_compute_pool};
+use mobilevit::{MobileVitConfig, Variant, forward_sharded, on_compute_pool};
 use mobilevit_train::recipe::training_device;
 
 use crate::device::DeviceKind;
@@ -96,7 +96,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
                 );
                 for iteration in 0..args.warmup + args.iterations {
                     let start = Instant::now();
-                    let logits = model.forward(images.clone());
+                    let logits = forward_sharded(&model, images.clone());
                     let _ = logits.into_data();
                     if iteration >= args.warmup {
                         times.push(start.elapsed().as_secs_f64());

@@ -1281,13 +1281,37 @@ where
         .map(|kw| valid_out_range(kw, dilation_w, pad_w, stride_w, in_w, out_w))
         .collect();
 
-    let mut output = vec![zero; total];
+    // mobilevit-rs patch: each plane starts from its bias (or zero) on the thread
+    // that computes it, instead of a serial zeroing of the whole output before and a
+    // separate bias pass after.
+    let bias = bias.map(|bias| bias.to_contiguous());
+    let bias_data: Option<&[T]> = bias.as_ref().map(|bias| bias.storage());
+    if let Some(bias_data) = bias_data {
+        assert_eq!(
+            bias_data.len(),
+            channels,
+            "conv depthwise: bias length ({}) must equal channels ({channels})",
+            bias_data.len()
+        );
+    }
+    let mut output: Vec<core::mem::MaybeUninit<T>> = Vec::with_capacity(total);
+    // SAFETY: `MaybeUninit` needs no initialization; every element is written by the
+    // plane that owns it before the buffer is read as `T`.
+    unsafe { output.set_len(total) };
 
     // Per-plane work for one `(batch, channel)` pair. Output slice is passed
     // in so the rayon and sequential dispatch paths can source it differently
     // (from a raw pointer or a direct borrow) without duplicating this body.
-    let plane_work = |bc: usize, out_plane: &mut [T]| {
+    let plane_work = |bc: usize, out_plane: &mut [core::mem::MaybeUninit<T>]| {
         let c = bc % channels;
+        let start = bias_data.map_or(zero, |bias| bias[c]);
+        for value in out_plane.iter_mut() {
+            value.write(start);
+        }
+        // SAFETY: every element of the plane was just written.
+        let out_plane: &mut [T] = unsafe {
+            core::slice::from_raw_parts_mut(out_plane.as_mut_ptr().cast::<T>(), out_plane.len())
+        };
         let in_base = bc * in_spatial;
         let w_base = c * k_spatial;
         conv_plane_accumulate(
@@ -1318,7 +1342,7 @@ where
         (0..batch_size * channels).into_par_iter().for_each(|bc| {
             // SAFETY: disjoint `[bc * out_spatial, (bc+1) * out_spatial)`
             // ranges tile the output buffer.
-            let out_plane: &mut [T] = unsafe {
+            let out_plane: &mut [core::mem::MaybeUninit<T>] = unsafe {
                 core::slice::from_raw_parts_mut(dst_ptr.ptr_add(bc * out_spatial), out_spatial)
             };
             plane_work(bc, out_plane);
@@ -1332,17 +1356,15 @@ where
         }
     }
 
-    if let Some(bias) = bias {
-        let bias = bias.to_contiguous();
-        let bias_data: &[T] = bias.storage();
-        assert_eq!(
-            bias_data.len(),
-            channels,
-            "conv depthwise: bias length ({}) must equal channels ({channels})",
-            bias_data.len()
-        );
-        add_bias(&mut output, bias_data, batch_size, channels, out_spatial);
-    }
+    // SAFETY: the planes tile the buffer and each was fully written above.
+    let output: Vec<T> = unsafe {
+        let mut output = core::mem::ManuallyDrop::new(output);
+        Vec::from_raw_parts(
+            output.as_mut_ptr().cast::<T>(),
+            output.len(),
+            output.capacity(),
+        )
+    };
 
     let out_shape = Shape::from(vec![batch_size, channels, 1, out_h, out_w]);
     FlexTensor::new(
