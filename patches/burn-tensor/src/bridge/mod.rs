@@ -1,0 +1,5 @@
+mod kind;
+mod ops;
+
+pub use kind::*;
+pub(crate) use ops::*;
