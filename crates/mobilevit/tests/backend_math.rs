@@ -85,6 +85,40 @@ fn sigmoid_and_softmax_match_f64() {
     }
 }
 
+/// SiLU and its gradient, one operation each since the Burn patches (patches/README.md).
+#[test]
+fn silu_and_its_gradient_match_f64() {
+    use burn::tensor::activation::silu;
+
+    let input = values(70_001, -90.0, 90.0);
+    let device = Device::flex().autodiff();
+    let x = Tensor::<1>::from_data(TensorData::new(input.clone(), [input.len()]), &device)
+        .require_grad();
+    let output = silu(x.clone());
+    // The gradient of sum(silu(x)) is silu'(x); above 70000 values the map runs in parallel.
+    let grads = output.clone().sum().backward();
+    let output = output.into_data().try_to_vec::<f32>().unwrap();
+    let slope = x
+        .grad(&grads)
+        .unwrap()
+        .into_data()
+        .try_to_vec::<f32>()
+        .unwrap();
+    for ((&x, &y), &dy) in input.iter().zip(&output).zip(&slope) {
+        let x = x as f64;
+        let sigmoid = 1.0 / (1.0 + (-x).exp());
+        let (exact, exact_slope) = (x * sigmoid, sigmoid * (1.0 + x * (1.0 - sigmoid)));
+        assert!(
+            (y as f64 - exact).abs() <= 4e-7 * exact.abs() + 1e-30,
+            "silu({x}) = {y}, exact {exact}"
+        );
+        assert!(
+            (dy as f64 - exact_slope).abs() <= 1e-6 * exact_slope.abs() + 1e-7,
+            "silu'({x}) = {dy}, exact {exact_slope}"
+        );
+    }
+}
+
 #[test]
 fn a_shared_tensor_is_mapped_into_a_new_one() {
     let input = values(70_001, -20.0, 20.0);

@@ -127,6 +127,45 @@ impl<B: Backend, C: CheckpointStrategy> ActivationOps<Autodiff<B, C>> for Autodi
         }
     }
 
+    // mobilevit-rs patch: SiLU is one node that keeps its input (as `x * sigmoid(x)` the
+    // product also kept the sigmoid, a second tensor of the input's size).
+    fn silu(tensor: FloatTensor<Self>) -> FloatTensor<Self> {
+        #[derive(Debug)]
+        struct Silu;
+
+        retro_unary!(RetroSilu, B::silu);
+
+        impl<B: Backend> Backward<B, 1> for Silu {
+            type State = NodeId;
+
+            fn backward(
+                self,
+                ops: Ops<Self::State, 1>,
+                grads: &mut Gradients,
+                checkpointer: &mut Checkpointer,
+            ) {
+                let input = checkpointer.retrieve_node_output(ops.state);
+                unary::<B, _>(ops.parents, ops.node, grads, |grad| {
+                    B::silu_backward(input, grad)
+                });
+            }
+        }
+
+        match Silu
+            .prepare::<C>([tensor.node()])
+            .memory_bound()
+            .retro_forward(RetroSilu::<B>::new(tensor.node.id))
+            .parents([&tensor])
+            .stateful()
+        {
+            OpsKind::Tracked(mut prep) => {
+                let state = prep.checkpoint(&tensor);
+                prep.finish(state, B::silu(tensor.primitive))
+            }
+            OpsKind::UnTracked(prep) => prep.finish(B::silu(tensor.primitive)),
+        }
+    }
+
     fn log_sigmoid(tensor: FloatTensor<Self>) -> FloatTensor<Self> {
         #[derive(Debug)]
         struct LogSigmoid;

@@ -37,6 +37,15 @@ impl ActivationOps<Self> for Dispatch {
         B::sigmoid_backward(output, grad)
     }
 
+    // mobilevit-rs patch: SiLU as one operation (see burn-backend's `ActivationOps::silu`).
+    fn silu(tensor: FloatTensor<Self>) -> FloatTensor<Self> {
+        B::silu(tensor)
+    }
+
+    fn silu_backward(x: FloatTensor<Self>, grad: FloatTensor<Self>) -> FloatTensor<Self> {
+        B::silu_backward(x, grad)
+    }
+
     fn hard_sigmoid(tensor: FloatTensor<Self>, alpha: Scalar, beta: Scalar) -> FloatTensor<Self> {
         B::hard_sigmoid(tensor, alpha, beta)
     }

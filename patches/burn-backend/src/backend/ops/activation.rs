@@ -165,6 +165,42 @@ pub trait ActivationOps<B: Backend> {
         B::float_mul(value, grad)
     }
 
+    /// Applies the SiLU (swish) activation function, `x * sigmoid(x)`.
+    ///
+    /// mobilevit-rs patch: one operation, so that a backend can compute it in one pass and an
+    /// autodiff backend can keep only its input for the backward pass (as a product of two
+    /// recorded operations it kept the input and the sigmoid).
+    ///
+    /// # Arguments
+    ///
+    /// * `tensor` - The tensor.
+    ///
+    /// # Returns
+    ///
+    /// The output tensor.
+    fn silu(tensor: FloatTensor<B>) -> FloatTensor<B> {
+        let sigmoid = B::sigmoid(tensor.clone());
+        B::float_mul(tensor, sigmoid)
+    }
+
+    /// Applies the SiLU activation function backward:
+    /// `grad * sigmoid(x) * (1 + x * (1 - sigmoid(x)))`.
+    ///
+    /// # Arguments
+    ///
+    /// * `x` - The input tensor of the SiLU function.
+    /// * `grad` - The gradient.
+    ///
+    /// # Returns
+    ///
+    /// The output tensor.
+    fn silu_backward(x: FloatTensor<B>, grad: FloatTensor<B>) -> FloatTensor<B> {
+        let sigmoid = B::sigmoid(x.clone());
+        let complement = B::float_add_scalar(B::float_neg(sigmoid.clone()), 1.0.into());
+        let slope = B::float_add_scalar(B::float_mul(x, complement), 1.0.into());
+        B::float_mul(B::float_mul(sigmoid, slope), grad)
+    }
+
     /// Applies the hard Sigmoid activation function.
     ///
     /// # Arguments

@@ -425,7 +425,10 @@ $$
 )]
 #[cfg_attr(not(doc), doc = "`SiLU(x) = x * sigmoid(x) = x / (1 + exp(-x))`")]
 pub fn silu<const D: usize>(tensor: Tensor<D>) -> Tensor<D> {
-    tensor.clone().mul(sigmoid(tensor))
+    // mobilevit-rs patch: the backend's SiLU operation instead of `x * sigmoid(x)`.
+    Tensor::new(BridgeTensor::float(Dispatch::silu(
+        tensor.primitive.into_float(),
+    )))
 }
 
 /// Applies the hard swish function element-wise.
