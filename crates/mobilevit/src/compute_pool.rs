@@ -1,8 +1,10 @@
 //! Running model work on the threads of the CPU backend.
 
+use std::sync::{Mutex, PoisonError};
+
 use burn::tensor::{Device, Tensor};
 
-/// Runs `work` on a thread of rayon's global pool and returns its result.
+/// Runs `work` on the first thread of rayon's global pool and returns its result.
 ///
 /// Burn's CPU backend (flex) splits each operation over that pool. From a thread outside the
 /// pool, every operation is handed to the pool's threads while the caller sleeps, and each
@@ -10,6 +12,10 @@ use burn::tensor::{Device, Tensor};
 /// operations spends a sixth of its time there. On a pool thread the caller runs its own share
 /// of each operation and only the other threads are woken. Other backends do not use the pool,
 /// so for them this is one extra hop per call.
+///
+/// Always the same thread: Burn's BatchNorm keeps its running statistics per thread until
+/// they are read, so training steps that ran on different threads would average their
+/// updates instead of applying them in turn.
 ///
 /// `work` must not wait on a lock or a channel that other code holding pool threads needs
 /// (a pool thread that waits can be asked to run another job on top of its stack).
@@ -19,7 +25,20 @@ use burn::tensor::{Device, Tensor};
 /// allocates from an arena of its own, whose heaps glibc unmaps as they empty, so their pages
 /// are faulted in and zeroed again on every pass: XXS inference at batch 32 ran a third slower.
 pub fn on_compute_pool<R: Send>(work: impl FnOnce() -> R + Send) -> R {
-    rayon::scope(|_| work())
+    let work = Mutex::new(Some(work));
+    // Every pool thread runs the closure once; the first takes the work, the others return
+    // at once and are then free to take part in its operations.
+    let mut results = rayon::broadcast(|context| {
+        if context.index() != 0 {
+            return None;
+        }
+        let work = work.lock().unwrap_or_else(PoisonError::into_inner).take();
+        work.map(|work| work())
+    });
+    match results.swap_remove(0) {
+        Some(result) => result,
+        None => unreachable!("the first pool thread runs the work"),
+    }
 }
 
 /// Classifies `images` with the batch split into one shard per compute-pool thread, each
