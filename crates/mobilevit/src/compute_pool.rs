@@ -1,8 +1,23 @@
 //! Running model work on the threads of the CPU backend.
 
+use std::cell::Cell;
 use std::sync::{Mutex, PoisonError};
 
 use burn::tensor::{Device, Tensor};
+
+thread_local! {
+    /// Whether this thread is running work handed to it by [on_compute_pool].
+    static RUNNING_POOLED_WORK: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Clears [RUNNING_POOLED_WORK] when the work ends, even by a panic.
+struct ResetOnDrop;
+
+impl Drop for ResetOnDrop {
+    fn drop(&mut self) {
+        RUNNING_POOLED_WORK.set(false);
+    }
+}
 
 /// Runs `work` on the first thread of rayon's global pool and returns its result.
 ///
@@ -18,13 +33,19 @@ use burn::tensor::{Device, Tensor};
 /// updates instead of applying them in turn.
 ///
 /// `work` must not wait on a lock or a channel that other code holding pool threads needs
-/// (a pool thread that waits can be asked to run another job on top of its stack).
+/// (a pool thread that waits can be asked to run another job on top of its stack). Called
+/// again from within `work`, it runs the inner work in place.
 ///
 /// Programs that run batches of more than a few megabytes this way should limit glibc to one
 /// malloc arena (`M_ARENA_MAX`, as the `mobilevit` binary does). A pool thread otherwise
 /// allocates from an arena of its own, whose heaps glibc unmaps as they empty, so their pages
 /// are faulted in and zeroed again on every pass: XXS inference at batch 32 ran a third slower.
 pub fn on_compute_pool<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    if RUNNING_POOLED_WORK.get() {
+        // Already inside pooled work on the first thread (e.g. `forward_sharded` within a
+        // benchmark loop): run it here rather than broadcast to the pool again.
+        return work();
+    }
     let work = Mutex::new(Some(work));
     // Every pool thread runs the closure once; the first takes the work, the others return
     // at once and are then free to take part in its operations.
@@ -33,7 +54,11 @@ pub fn on_compute_pool<R: Send>(work: impl FnOnce() -> R + Send) -> R {
             return None;
         }
         let work = work.lock().unwrap_or_else(PoisonError::into_inner).take();
-        work.map(|work| work())
+        work.map(|work| {
+            RUNNING_POOLED_WORK.set(true);
+            let _reset = ResetOnDrop;
+            work()
+        })
     });
     match results.swap_remove(0) {
         Some(result) => result,
