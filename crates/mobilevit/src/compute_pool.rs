@@ -19,6 +19,12 @@ impl Drop for ResetOnDrop {
     }
 }
 
+/// Images per forward pass within a shard of [forward_sharded]. A few images keep one
+/// layer's output in a core's L2 cache for the next (XXS at 256: about 1 MB per image at the
+/// widest layer). Measured on 2 cores, XXS at batch 32: 134-139 images/s with shards of 16
+/// images in one pass, 148-153 with passes of 4 (and a third of the memory), 145-156 with 2.
+pub const MICRO_BATCH: usize = 4;
+
 /// Runs `work` on the first thread of rayon's global pool and returns its result.
 ///
 /// Burn's CPU backend (flex) splits each operation over that pool. From a thread outside the
@@ -67,13 +73,14 @@ pub fn on_compute_pool<R: Send>(work: impl FnOnce() -> R + Send) -> R {
 }
 
 /// Classifies `images` with the batch split into one shard per compute-pool thread, each
-/// shard's forward pass running on its own thread.
+/// shard's forward passes running on its own thread, [MICRO_BATCH] images at a time.
 ///
 /// On the CPU backend an operation split over all threads waits for the slowest of them,
 /// and the many small operations of a forward pass each pay that hand-over. Shards keep each
 /// thread on its own images from the first layer to the last (an idle thread still steals
 /// parts of the other's operations). The logits are the same as one forward pass of the
-/// whole batch: inference treats every image on its own. Other backends, and batches
+/// whole batch: inference treats every image on its own. Passes over a few images keep a
+/// layer's activations in the core's own cache for the next layer. Other backends, and batches
 /// smaller than twice the threads, take one forward pass (on a pool thread, see
 /// [on_compute_pool]).
 ///
@@ -91,8 +98,26 @@ pub fn forward_sharded(model: &crate::MobileVit, images: Tensor<4>) -> Tensor<2>
     let logits: Vec<Tensor<2>> = on_compute_pool(|| {
         shards
             .into_par_iter()
-            .map(|shard| model.forward(shard))
+            .map(|shard| forward_in_micro_batches(model, shard))
             .collect()
     });
+    Tensor::cat(logits, 0)
+}
+
+/// The logits of `images`, from forward passes over at most [MICRO_BATCH] of them at a time.
+///
+/// # Shapes
+/// - images: `[batch, 3, height, width]`
+/// - returns: `[batch, num_classes]`
+fn forward_in_micro_batches(model: &crate::MobileVit, images: Tensor<4>) -> Tensor<2> {
+    let batch = images.dims()[0];
+    if batch <= MICRO_BATCH {
+        return model.forward(images);
+    }
+    let logits: Vec<Tensor<2>> = images
+        .chunk(batch.div_ceil(MICRO_BATCH), 0)
+        .into_iter()
+        .map(|micro_batch| model.forward(micro_batch))
+        .collect();
     Tensor::cat(logits, 0)
 }

@@ -225,3 +225,26 @@ fn a_folded_model_computes_the_same_and_is_not_saved() {
         .to_string();
     assert!(error.contains("folded"), "{error}");
 }
+
+#[test]
+fn sharded_micro_batched_inference_gives_the_logits_of_one_pass() {
+    // Shards need two pool threads; more are fine. 11 images on 2 threads: shards of 6 and 5,
+    // each in passes of at most `MICRO_BATCH` (3 + 3 and 3 + 2 for a micro-batch of 4).
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build_global();
+    assert!(rayon::current_num_threads() >= 2);
+    let device = Device::flex();
+    let model = MobileVitConfig::imagenet(Variant::Xxs)
+        .init(&device)
+        .unwrap()
+        .fold_batch_norm();
+    let batch = 11;
+    assert!(batch > 2 * mobilevit::compute_pool::MICRO_BATCH);
+    let images = images([batch, 3, 64, 64], &device);
+    let whole = model.forward(images.clone());
+    let sharded = mobilevit::forward_sharded(&model, images);
+    assert_eq!(sharded.dims(), [batch, 1000]);
+    let diff = (whole - sharded).abs().max().into_scalar::<f32>();
+    assert!(diff < 1e-5, "sharding changed the logits by {diff}");
+}
