@@ -117,6 +117,18 @@ fn silu_and_its_gradient_match_f64() {
             "silu'({x}) = {dy}, exact {exact_slope}"
         );
     }
+    // Far outside that range, and NaN, as x * sigmoid(x) in f64.
+    let special = [f32::NAN, 1e30, -1e30, f32::INFINITY, f32::MAX, -f32::MAX];
+    let device = Device::flex();
+    let output = silu(Tensor::<1>::from_data(
+        TensorData::new(special.to_vec(), [6]),
+        &device,
+    ))
+    .into_data()
+    .try_to_vec::<f32>()
+    .unwrap();
+    assert!(output[0].is_nan(), "silu(NaN) = {}", output[0]);
+    assert_eq!(output[1..], [1e30, 0.0, f32::INFINITY, f32::MAX, 0.0]);
 }
 
 #[test]

@@ -120,9 +120,11 @@ impl ActivationOps<Flex> for Flex {
     // mobilevit-rs patch: SiLU in one pass (the map runs in parallel SIMD chunks, change 2),
     // and its backward in one pass from the input.
     fn silu(tensor: FloatTensor<Flex>) -> FloatTensor<Flex> {
+        // mobilevit-rs patch: x / (1 + e^-x) with the logistic exp, a third fewer instructions
+        // than x * sigmoid(x); NaN stays NaN through x.
         unary_op(
             tensor,
-            |x: f32| x * sigmoid_f32(x),
+            |x: f32| x / (1.0 + crate::ops::fast_exp::exp_in_logistic_f32(-x)),
             |x: f64| x * sigmoid_f64(x),
         )
     }
@@ -133,7 +135,8 @@ impl ActivationOps<Flex> for Flex {
             x,
             grad,
             |x: f32, g| {
-                let s = sigmoid_f32(x);
+                // NaN in x stays NaN through x * (1 - s).
+                let s = 1.0 / (1.0 + crate::ops::fast_exp::exp_in_logistic_f32(-x));
                 g * s * (1.0 + x * (1.0 - s))
             },
             |x: f64, g| {
