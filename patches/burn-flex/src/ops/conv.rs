@@ -79,6 +79,10 @@ macro_rules! conv3d_typed {
                     return $fn_direct(x, weight, bias, options);
                 }
             )?
+            // mobilevit-rs patch: 2D convolutions as im2col bands and gemm on NCHW data.
+            if super::conv_forward::is_2d_conv(x_shape, w_shape, options) {
+                return super::conv_forward::conv3d_as_gemm::<$T>(x, weight, bias, options, $dtype);
+            }
             conv3d_impl::<$T>(x, weight, bias, options, $dtype, $zero, $gemm_fn)
         }
     };
@@ -683,7 +687,32 @@ fn conv3d_1x1_impl<
     #[cfg(not(feature = "rayon"))]
     let parallelism = gemm::Parallelism::None;
 
-    let mut output = vec![zero; total_output];
+    // mobilevit-rs patch: the output starts as the bias and gemm adds onto it, instead of a
+    // zeroed output and a second pass that adds the bias.
+    let bias = bias.map(|bias| bias.to_contiguous());
+    let bias_data: Option<&[T]> = bias.as_ref().map(|bias| bias.storage());
+    let mut output = match bias_data {
+        Some(bias_data) => {
+            assert_eq!(
+                bias_data.len(),
+                channels_out,
+                "conv 1x1: one bias per output channel"
+            );
+            let mut output = Vec::with_capacity(total_output);
+            for _ in 0..batch_size {
+                for &value in bias_data {
+                    output.extend(core::iter::repeat_n(value, spatial));
+                }
+            }
+            output
+        }
+        None => vec![zero; total_output],
+    };
+    let (read_dst, alpha) = if bias_data.is_some() {
+        (true, one)
+    } else {
+        (false, zero)
+    };
 
     {
         #[cfg(feature = "rayon")]
@@ -706,14 +735,14 @@ fn conv3d_1x1_impl<
                             dst_ptr.ptr_add(out_offset),
                             1,          // dst_cs
                             n as isize, // dst_rs
-                            false,      // read_dst
+                            read_dst,
                             w_data.as_ptr().add(w_offset),
                             1,          // lhs_cs: W row-major
                             k as isize, // lhs_rs
                             x_data.as_ptr().add(x_offset),
                             1,          // rhs_cs: X row-major
                             n as isize, // rhs_rs
-                            zero,
+                            alpha,
                             one,
                             false,
                             false,
@@ -741,14 +770,14 @@ fn conv3d_1x1_impl<
                             output.as_mut_ptr().add(out_offset),
                             1,
                             n as isize,
-                            false,
+                            read_dst,
                             w_data.as_ptr().add(w_offset),
                             1,
                             k as isize,
                             x_data.as_ptr().add(x_offset),
                             1,
                             n as isize,
-                            zero,
+                            alpha,
                             one,
                             false,
                             false,
@@ -759,12 +788,6 @@ fn conv3d_1x1_impl<
                 }
             }
         }
-    }
-
-    if let Some(bias) = bias {
-        let bias = bias.to_contiguous();
-        let bias_data: &[T] = bias.storage();
-        add_bias(&mut output, bias_data, batch_size, channels_out, spatial);
     }
 
     let out_shape = Shape::from(vec![

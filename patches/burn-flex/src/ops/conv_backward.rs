@@ -30,7 +30,7 @@ use crate::ops::module::{cast_from_f32, cast_to_f32};
 use crate::{FlexTensor, Layout};
 
 /// Element types the backward passes compute in natively.
-trait ConvFloat:
+pub(super) trait ConvFloat:
     num_traits::Float + bytemuck::Pod + burn_backend::Element + Send + Sync + 'static
 {
 }
@@ -99,21 +99,21 @@ pub fn conv2d_weight_backward(
     }
 }
 
-/// Sizes of one 2D convolution.
-struct Geometry {
-    batch: usize,
-    groups: usize,
-    in_channels: usize,
-    out_channels: usize,
-    in_h: usize,
-    in_w: usize,
-    out_h: usize,
-    out_w: usize,
-    kernel_h: usize,
-    kernel_w: usize,
-    stride: [usize; 2],
-    pad: [usize; 2],
-    dilation: [usize; 2],
+/// Sizes of one 2D convolution (also used by `conv_forward`).
+pub(super) struct Geometry {
+    pub(super) batch: usize,
+    pub(super) groups: usize,
+    pub(super) in_channels: usize,
+    pub(super) out_channels: usize,
+    pub(super) in_h: usize,
+    pub(super) in_w: usize,
+    pub(super) out_h: usize,
+    pub(super) out_w: usize,
+    pub(super) kernel_h: usize,
+    pub(super) kernel_w: usize,
+    pub(super) stride: [usize; 2],
+    pub(super) pad: [usize; 2],
+    pub(super) dilation: [usize; 2],
 }
 
 impl Geometry {
@@ -143,37 +143,37 @@ impl Geometry {
         }
     }
 
-    fn in_per_group(&self) -> usize {
+    pub(super) fn in_per_group(&self) -> usize {
         self.in_channels / self.groups
     }
 
-    fn out_per_group(&self) -> usize {
+    pub(super) fn out_per_group(&self) -> usize {
         self.out_channels / self.groups
     }
 
-    fn in_plane(&self) -> usize {
+    pub(super) fn in_plane(&self) -> usize {
         self.in_h * self.in_w
     }
 
-    fn out_plane(&self) -> usize {
+    pub(super) fn out_plane(&self) -> usize {
         self.out_h * self.out_w
     }
 
-    fn kernel_plane(&self) -> usize {
+    pub(super) fn kernel_plane(&self) -> usize {
         self.kernel_h * self.kernel_w
     }
 
     /// Rows of a group's im2col matrix (and columns of its weight matrix).
-    fn patch_len(&self) -> usize {
+    pub(super) fn patch_len(&self) -> usize {
         self.in_per_group() * self.kernel_plane()
     }
 
-    fn is_depthwise(&self) -> bool {
+    pub(super) fn is_depthwise(&self) -> bool {
         self.groups == self.in_channels && self.out_channels == self.in_channels
     }
 
     /// A 1x1 convolution whose im2col matrix is the input itself.
-    fn is_pointwise(&self) -> bool {
+    pub(super) fn is_pointwise(&self) -> bool {
         self.kernel_h == 1
             && self.kernel_w == 1
             && self.stride == [1, 1]
@@ -183,25 +183,25 @@ impl Geometry {
     }
 
     /// Output rows that kernel row `kh` reaches inside the input.
-    fn rows(&self, kh: usize) -> (usize, usize) {
+    pub(super) fn rows(&self, kh: usize) -> (usize, usize) {
         let [stride, pad, dilation] = [self.stride[0], self.pad[0], self.dilation[0]];
         valid_out_range(kh, dilation, pad, stride, self.in_h, self.out_h)
     }
 
     /// Output columns that kernel column `kw` reaches inside the input.
-    fn columns(&self, kw: usize) -> (usize, usize) {
+    pub(super) fn columns(&self, kw: usize) -> (usize, usize) {
         let [stride, pad, dilation] = [self.stride[1], self.pad[1], self.dilation[1]];
         valid_out_range(kw, dilation, pad, stride, self.in_w, self.out_w)
     }
 
     /// Input row read by output row `oh` through kernel row `kh` (inside `rows(kh)`).
-    fn input_row(&self, oh: usize, kh: usize) -> usize {
+    pub(super) fn input_row(&self, oh: usize, kh: usize) -> usize {
         oh * self.stride[0] + kh * self.dilation[0] - self.pad[0]
     }
 
     /// Input column read by output column `ow` through kernel column `kw` (inside
     /// `columns(kw)`).
-    fn input_column(&self, ow: usize, kw: usize) -> usize {
+    pub(super) fn input_column(&self, ow: usize, kw: usize) -> usize {
         ow * self.stride[1] + kw * self.dilation[1] - self.pad[1]
     }
 
@@ -505,7 +505,7 @@ fn col2im<T: ConvFloat>(geometry: &Geometry, col: &[T], dx_group: &mut [T]) {
 // ---------------------------------------------------------------------------
 
 /// `out[i] = input[i * stride]`.
-fn gather<T: ConvFloat>(out: &mut [T], input: &[T], stride: usize) {
+pub(super) fn gather<T: ConvFloat>(out: &mut [T], input: &[T], stride: usize) {
     match stride {
         1 => out.copy_from_slice(&input[..out.len()]),
         2 => gather_const::<T, 2>(out, input),
@@ -581,7 +581,7 @@ fn strided_dot_const<T: ConvFloat, const STRIDE: usize>(a: &[T], b: &[T]) -> T {
 // Threads
 // ---------------------------------------------------------------------------
 
-fn threads() -> usize {
+pub(super) fn threads() -> usize {
     #[cfg(feature = "rayon")]
     {
         rayon::current_num_threads()

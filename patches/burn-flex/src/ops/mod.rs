@@ -102,6 +102,8 @@ pub mod conv;
 pub mod conv_transpose;
 // mobilevit-rs patch: direct backward passes of conv2d.
 pub mod conv_backward;
+// mobilevit-rs patch: the general 2D convolution as im2col bands and gemm.
+mod conv_forward;
 pub mod cumulative;
 pub mod deform_conv;
 pub mod expand;

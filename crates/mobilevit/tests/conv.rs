@@ -1,6 +1,6 @@
-//! The CPU backend's convolution gradients (the direct backward passes of the burn-flex patch,
-//! patches/README.md) against a plain f64 computation, for every kind of convolution
-//! MobileViT trains and the cases around them.
+//! The CPU backend's convolutions (the im2col forward path and the direct backward passes of
+//! the burn-flex patch, patches/README.md) against a plain f64 computation, for every kind of
+//! convolution MobileViT runs and the cases around them.
 
 use burn::tensor::module::conv2d;
 use burn::tensor::ops::ConvOptions;
@@ -88,6 +88,51 @@ impl Case {
     }
 }
 
+impl Case {
+    /// The output in f64, straight from the definition, with one bias per output channel.
+    fn forward_reference(&self, x: &[f32], w: &[f32], bias: &[f32]) -> Vec<f64> {
+        let (xs, ws, gs) = self.shapes();
+        let index = |s: [usize; 4], a: usize, b: usize, c: usize, d: usize| {
+            ((a * s[1] + b) * s[2] + c) * s[3] + d
+        };
+        let (in_group, out_group) = (ws[1], self.out_channels / self.groups);
+        let mut output = vec![0.0f64; gs.iter().product()];
+        for n in 0..self.batch {
+            for co in 0..self.out_channels {
+                for oh in 0..gs[2] {
+                    for ow in 0..gs[3] {
+                        let mut sum = f64::from(bias[co]);
+                        for local in 0..in_group {
+                            let ci = co / out_group * in_group + local;
+                            for kh in 0..self.kernel {
+                                for kw in 0..self.kernel {
+                                    if let (Some(ih), Some(iw)) =
+                                        (self.input_at(0, oh, kh), self.input_at(1, ow, kw))
+                                    {
+                                        sum += f64::from(w[index(ws, co, local, kh, kw)])
+                                            * f64::from(x[index(xs, n, ci, ih, iw)]);
+                                    }
+                                }
+                            }
+                        }
+                        output[index(gs, n, co, oh, ow)] = sum;
+                    }
+                }
+            }
+        }
+        output
+    }
+
+    fn options(&self) -> ConvOptions<2> {
+        ConvOptions::new(
+            [self.stride; 2],
+            [self.padding; 2],
+            [self.dilation; 2],
+            self.groups,
+        )
+    }
+}
+
 fn seeded(count: usize, seed: u64) -> Vec<f32> {
     let mut state = seed
         .wrapping_mul(6364136223846793005)
@@ -125,13 +170,7 @@ fn check(case: Case) {
     let device = Device::flex().autodiff();
     let x_param = tensor(&x, xs, &device).require_grad();
     let w_param = tensor(&w, ws, &device).require_grad();
-    let options = ConvOptions::new(
-        [case.stride; 2],
-        [case.padding; 2],
-        [case.dilation; 2],
-        case.groups,
-    );
-    let output = conv2d(x_param.clone(), w_param.clone(), None, options);
+    let output = conv2d(x_param.clone(), w_param.clone(), None, case.options());
     let grads = (output * tensor(&g, gs, &device)).sum().backward();
     let ours_dx = x_param.grad(&grads).unwrap();
     let ours_dw = w_param.grad(&grads).unwrap();
@@ -145,6 +184,32 @@ fn check(case: Case) {
         worst_dx < 1e-5 && worst_dw < 1e-5,
         "{case:?}: input gradient off by {worst_dx:e}, weight gradient by {worst_dw:e}"
     );
+}
+
+/// The forward pass with and without a bias, on the plain (inference) backend.
+fn check_forward(case: Case) {
+    let (xs, ws, gs) = case.shapes();
+    let x = seeded(xs.iter().product(), 4);
+    let w = seeded(ws.iter().product(), 5);
+    let bias = seeded(case.out_channels, 6);
+    let device = Device::flex();
+    let no_bias = vec![0.0; case.out_channels];
+    for bias in [Some(&bias), None] {
+        let reference = case.forward_reference(&x, &w, bias.unwrap_or(&no_bias));
+        let bias = bias.map(|bias| {
+            Tensor::<1>::from_data(TensorData::new(bias.clone(), [bias.len()]), &device)
+        });
+        let has_bias = bias.is_some();
+        let output = conv2d(
+            tensor(&x, xs, &device),
+            tensor(&w, ws, &device),
+            bias,
+            case.options(),
+        );
+        assert_eq!(output.dims(), gs, "{case:?}");
+        let worst = worst_difference(output, &reference);
+        assert!(worst < 1e-5, "{case:?}, bias {has_bias}: off by {worst:e}");
+    }
 }
 
 const BASE: Case = Case {
@@ -224,6 +289,82 @@ fn dense_and_grouped_gradients_match_f64() {
         in_channels: 4,
         out_channels: 8,
         groups: 4,
+        ..BASE
+    });
+}
+
+#[test]
+fn dense_and_grouped_convolutions_match_f64() {
+    // MobileViT's local 3x3 convolution (C -> C), a batch of one, bands of a few rows.
+    let local = Case {
+        batch: 1,
+        in_channels: 24,
+        out_channels: 24,
+        size: [32, 32],
+        groups: 1,
+        ..BASE
+    };
+    check_forward(local);
+    // Its fusion convolution (2C -> C) on a batch, with odd sizes.
+    check_forward(Case {
+        batch: 3,
+        in_channels: 40,
+        out_channels: 20,
+        size: [9, 11],
+        ..local
+    });
+    // Stride 2, a 5x5 kernel and a map narrower than a band.
+    check_forward(Case {
+        kernel: 5,
+        padding: 2,
+        stride: 2,
+        size: [13, 7],
+        ..local
+    });
+    // Grouped and dilated, more outputs than inputs per group, no padding.
+    check_forward(Case {
+        batch: 2,
+        in_channels: 8,
+        out_channels: 12,
+        padding: 0,
+        dilation: 2,
+        groups: 2,
+        ..local
+    });
+    // A depthwise convolution with a channel multiplier, and a 1x1 convolution with stride 2.
+    check_forward(Case {
+        in_channels: 8,
+        out_channels: 16,
+        groups: 8,
+        ..local
+    });
+    check_forward(Case {
+        kernel: 1,
+        padding: 0,
+        stride: 2,
+        ..local
+    });
+}
+
+#[test]
+fn pointwise_and_depthwise_convolutions_match_f64() {
+    // The 1x1 path (the output starts from the bias) and the depthwise path.
+    check_forward(Case {
+        in_channels: 24,
+        out_channels: 40,
+        kernel: 1,
+        padding: 0,
+        groups: 1,
+        ..BASE
+    });
+    check_forward(BASE);
+    // The stem: three input channels, stride 2.
+    check_forward(Case {
+        in_channels: 3,
+        out_channels: 16,
+        size: [20, 20],
+        stride: 2,
+        groups: 1,
         ..BASE
     });
 }
