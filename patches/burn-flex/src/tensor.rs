@@ -391,6 +391,13 @@ impl FlexTensor {
             // the contiguous inner run for each outer index.
             unsafe { dst.set_len(n) };
             copy_inner_contiguous_run(&mut dst, src, offset, shape, strides);
+        } else if all_positive && shape.len() >= 3 {
+            // mobilevit-rs patch: any other ND layout with positive strides (the 5D
+            // permutations of a patch unfold and fold, whose innermost stride is not 1)
+            // as 2D tiles of its last two dims, instead of one strided index and one
+            // `push` per element below.
+            unsafe { dst.set_len(n) };
+            copy_batched_2d_tiled(&mut dst, src, offset, shape, strides);
         } else {
             // General fallback: covers negative strides (flipped
             // tensors) and ND layouts that can't collapse to ≤2D.

@@ -403,18 +403,23 @@ fn normalize_exp_row(row: &mut [f32], max_val: f32) {
         row.fill(0.0);
         return;
     }
-    for x in row.iter_mut() {
-        *x = crate::ops::fast_exp::exp_f32(*x - max_val);
-    }
-    // Eight partial sums, so that the sum vectorizes too.
-    let mut partial = [0.0f32; 8];
-    let mut chunks = row.chunks_exact(8);
+    // The exponentials and their sum in one pass, in sixteen partial sums so that it
+    // vectorizes (a whole AVX-512 vector). Scores minus their maximum are never positive:
+    // the softmax exp applies (nothing masks these rows, so no `-inf` needs an exact 0).
+    const LANES: usize = 16;
+    let mut partial = [0.0f32; LANES];
+    let mut chunks = row.chunks_exact_mut(LANES);
     for chunk in &mut chunks {
-        for (sum, &x) in partial.iter_mut().zip(chunk) {
-            *sum += x;
+        for (sum, x) in partial.iter_mut().zip(chunk) {
+            *x = crate::ops::fast_exp::exp_in_softmax_f32(*x - max_val);
+            *sum += *x;
         }
     }
-    let tail: f32 = chunks.remainder().iter().sum();
+    let mut tail = 0.0f32;
+    for x in chunks.into_remainder() {
+        *x = crate::ops::fast_exp::exp_in_softmax_f32(*x - max_val);
+        tail += *x;
+    }
     let inv = 1.0 / (partial.iter().sum::<f32>() + tail);
     for x in row.iter_mut() {
         *x *= inv;
