@@ -33,17 +33,8 @@ pub(crate) fn exp_f32(x: f32) -> f32 {
     } else {
         x.max(MIN_INPUT).min(MAX_INPUT)
     };
-    // x = n ln2 + r with |r| <= ln2 / 2.
     let n = (clamped * LOG2_E + ROUND) - ROUND;
-    let r = clamped - n * LN2_HI - n * LN2_LO;
-    // e^r = 1 + r + r^2 p(r).
-    let mut p = 1.987_569_2e-4_f32;
-    p = p * r + 1.398_199_9e-3;
-    p = p * r + 8.333_452e-3;
-    p = p * r + 4.166_579_6e-2;
-    p = p * r + 1.666_666_5e-1;
-    p = p * r + 5.000_000_1e-1;
-    let y = p * r * r + r + 1.0;
+    let y = exp_of_remainder(clamped, n);
     // SAFETY: `n` is an integer-valued float in [-150, 128] (the input is finite and clamped
     // above), so the conversion is exact and in range.
     let n = unsafe { n.to_int_unchecked::<i32>() };
@@ -110,7 +101,17 @@ const SOFTMAX_MIN_INPUT: f32 = -87.0;
 fn exp_of_reduced_range(x: f32) -> f32 {
     // The rounded sum holds n = round(x log2 e) in its low mantissa bits (two's complement).
     let shifted = x * LOG2_E + ROUND;
-    let n = shifted - ROUND;
+    let y = exp_of_remainder(x, shifted - ROUND);
+    // 2^n for n in [-127, 128]: shifting the sum's bits by 23 keeps only n, in the exponent
+    // field (n = -127 gives the bits of 0 and n = 128 those of +inf).
+    let two_to_n = f32::from_bits((shifted.to_bits() << 23).wrapping_add(127 << 23));
+    y * two_to_n
+}
+
+/// `e^r` for `x = n ln2 + r` (`n` the integer nearest `x log2 e`, so `|r| <= ln2 / 2`), as
+/// `1 + r + r^2 p(r)`.
+#[inline(always)]
+fn exp_of_remainder(x: f32, n: f32) -> f32 {
     let r = x - n * LN2_HI - n * LN2_LO;
     let mut p = 1.987_569_2e-4_f32;
     p = p * r + 1.398_199_9e-3;
@@ -118,11 +119,7 @@ fn exp_of_reduced_range(x: f32) -> f32 {
     p = p * r + 4.166_579_6e-2;
     p = p * r + 1.666_666_5e-1;
     p = p * r + 5.000_000_1e-1;
-    let y = p * r * r + r + 1.0;
-    // 2^n for n in [-127, 128]: shifting the sum's bits by 23 keeps only n, in the exponent
-    // field (n = -127 gives the bits of 0 and n = 128 those of +inf).
-    let two_to_n = f32::from_bits((shifted.to_bits() << 23).wrapping_add(127 << 23));
-    y * two_to_n
+    p * r * r + r + 1.0
 }
 
 pub(crate) trait FastExp: Copy {
