@@ -213,3 +213,67 @@ fn attention_matches_f64() {
     }
     assert!(worst < 1e-5, "attention differs from f64 by {worst}");
 }
+
+#[test]
+fn linear_matches_f64_with_and_without_bias() {
+    use burn::tensor::module::linear;
+
+    // [sequences, tokens, d_in] as in a transformer layer; 37 rows per sequence, so the
+    // thread bands end inside a sequence. The second input is a transposed view.
+    let (sequences, tokens, d_in, d_out) = (3, 37, 24, 40);
+    let device = Device::flex();
+    // Ramps visited in a scrambled order, so that no two rows or columns are alike.
+    let scrambled = |count: usize, from: f32, to: f32| {
+        let ramp = values(count, from, to);
+        (0..count)
+            .map(|i| ramp[i * 7919 % count])
+            .collect::<Vec<f32>>()
+    };
+    let x_values = scrambled(sequences * tokens * d_in, -2.0, 2.0);
+    let w_values = scrambled(d_in * d_out, -1.0, 1.0);
+    let b_values = scrambled(d_out, -3.0, 3.0);
+    let x = Tensor::<3>::from_data(
+        TensorData::new(x_values.clone(), [sequences, tokens, d_in]),
+        &device,
+    );
+    // The same input stored as [tokens, sequences, d_in] and viewed through swapped dims.
+    let mut stored = Vec::with_capacity(x_values.len());
+    for token in 0..tokens {
+        for sequence in 0..sequences {
+            let row = (sequence * tokens + token) * d_in;
+            stored.extend_from_slice(&x_values[row..row + d_in]);
+        }
+    }
+    let x_transposed =
+        Tensor::<3>::from_data(TensorData::new(stored, [tokens, sequences, d_in]), &device)
+            .swap_dims(0, 1);
+    let w = Tensor::<2>::from_data(TensorData::new(w_values.clone(), [d_in, d_out]), &device);
+    let b = Tensor::<1>::from_data(TensorData::new(b_values.clone(), [d_out]), &device);
+    for (input, bias) in [
+        (x.clone(), Some(b.clone())),
+        (x, None),
+        (x_transposed, Some(b)),
+    ] {
+        let has_bias = bias.is_some();
+        let output = linear(input, w.clone(), bias);
+        assert_eq!(output.dims(), [sequences, tokens, d_out]);
+        let output = output.into_data().try_to_vec::<f32>().unwrap();
+        for row in 0..sequences * tokens {
+            for column in 0..d_out {
+                let mut exact = if has_bias {
+                    b_values[column] as f64
+                } else {
+                    0.0
+                };
+                for i in 0..d_in {
+                    exact += x_values[row * d_in + i] as f64 * w_values[i * d_out + column] as f64;
+                }
+                let ours = output[row * d_out + column] as f64;
+                assert!(
+                    (ours - exact).abs() <= 1e-5 * (1.0 + exact.abs()),
+                    "row {row}, column {column}, bias {has_bias}: {ours} against {exact}"
+                );
+            }
+        }
+    }
+}

@@ -357,6 +357,17 @@ fn pointwise_and_depthwise_convolutions_match_f64() {
         groups: 1,
         ..BASE
     });
+    // A batch of one on a map wide enough for one band of positions per thread.
+    check_forward(Case {
+        batch: 1,
+        in_channels: 16,
+        out_channels: 24,
+        size: [29, 31],
+        kernel: 1,
+        padding: 0,
+        groups: 1,
+        ..BASE
+    });
     check_forward(BASE);
     // The stem: three input channels, stride 2.
     check_forward(Case {

@@ -612,14 +612,15 @@ impl ModuleOps<Self> for Dispatch {
         )
     }
 
-    // TODO: linear ops
-    // fn linear(
-    //         x: FloatTensor<Self>,
-    //         weight: FloatTensor<Self>,
-    //         bias: Option<FloatTensor<Self>>,
-    //     ) -> FloatTensor<Self> {
-
-    // }
+    // mobilevit-rs patch: routed to the device's backend (whose default is the composed
+    // matmul and add), so that a backend with its own `linear` is used.
+    fn linear(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: Option<FloatTensor<Self>>,
+    ) -> FloatTensor<Self> {
+        B::linear(x, weight, bias)
+    }
 }
 
 #[backend_dispatch]

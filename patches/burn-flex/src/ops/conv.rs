@@ -722,17 +722,34 @@ fn conv3d_1x1_impl<
             use rayon::prelude::*;
             let dst_ptr = crate::ops::SendMutPtr::new(output.as_mut_ptr());
 
-            (0..batch_size).into_par_iter().for_each(|b| {
+            // mobilevit-rs patch: with fewer samples than threads, each sample's positions
+            // are cut into column bands, one task each. gemm's own threads only start above
+            // 192^3 multiply-adds, which most 1x1 convolutions of a small network at batch 1
+            // are not, so they ran on one thread.
+            let bands = column_bands(batch_size, n);
+            let band_len = n.div_ceil(bands);
+            let parallelism = if bands > 1 {
+                gemm::Parallelism::None
+            } else {
+                parallelism
+            };
+            (0..batch_size * bands).into_par_iter().for_each(|task| {
+                let (b, band) = (task / bands, task % bands);
+                let first = band * band_len;
+                let columns = band_len.min(n.saturating_sub(first));
+                if columns == 0 {
+                    return;
+                }
                 for g in 0..groups {
-                    let x_offset = b * channels_in * spatial + g * k * spatial;
+                    let x_offset = b * channels_in * spatial + g * k * spatial + first;
                     let w_offset = g * out_channels_per_group * k;
                     let out_offset =
-                        b * channels_out * spatial + g * out_channels_per_group * spatial;
+                        b * channels_out * spatial + g * out_channels_per_group * spatial + first;
 
                     unsafe {
                         gemm::gemm(
                             m,
-                            n,
+                            columns,
                             k,
                             dst_ptr.ptr_add(out_offset),
                             1,          // dst_cs
@@ -804,6 +821,21 @@ fn conv3d_1x1_impl<
         Layout::contiguous(out_shape),
         dtype,
     )
+}
+
+/// mobilevit-rs patch: column bands per sample for the 1x1 path, so that a batch smaller than
+/// the thread count still gives every thread work (bands of at least 256 positions).
+#[cfg(feature = "rayon")]
+fn column_bands(batch_size: usize, spatial: usize) -> usize {
+    const MIN_BAND: usize = 256;
+    let threads = rayon::current_num_threads();
+    if batch_size >= threads {
+        return 1;
+    }
+    threads
+        .div_ceil(batch_size.max(1))
+        .min(spatial / MIN_BAND)
+        .max(1)
 }
 
 conv3d_1x1_typed!(conv3d_1x1_f32, f32, DType::F32, 0.0f32, 1.0f32);

@@ -116,6 +116,8 @@ pub mod gather_scatter;
 pub mod grid_sample;
 mod int;
 pub mod interpolate;
+// mobilevit-rs patch: the linear layer as banded gemm over its bias.
+pub mod linear;
 pub mod mask;
 pub mod matmul;
 mod module;
