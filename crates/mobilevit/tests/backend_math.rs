@@ -183,6 +183,35 @@ fn attention_matches_f64() {
         .into_data()
         .try_to_vec::<f32>()
         .unwrap();
+    // The same Q, K and V as strided views of one fused [sequences, tokens, 3 * heads, dim]
+    // projection (as MobileViT's attention passes them): the same output.
+    let mut fused = Vec::with_capacity(3 * count);
+    for sequence in 0..sequences {
+        for token in 0..tokens {
+            for part in [&q, &k, &v] {
+                for head in 0..heads {
+                    let row = ((sequence * heads + head) * tokens + token) * dim;
+                    fused.extend_from_slice(&part[row..row + dim]);
+                }
+            }
+        }
+    }
+    let fused = Tensor::<4>::from_data(
+        TensorData::new(fused, [sequences, tokens, 3 * heads, dim]),
+        &Device::flex(),
+    )
+    .swap_dims(1, 2);
+    let view = |part: usize| fused.clone().narrow(1, part * heads, heads);
+    let from_views = attention(view(0), view(1), view(2), None, None, options)
+        .into_data()
+        .try_to_vec::<f32>()
+        .unwrap();
+    let views_worst = output
+        .iter()
+        .zip(&from_views)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(views_worst < 1e-6, "strided views differ by {views_worst}");
     let scale = 1.0 / (dim as f64).sqrt();
     let mut worst = 0.0f64;
     for head in 0..sequences * heads {

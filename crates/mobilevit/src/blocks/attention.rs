@@ -64,15 +64,17 @@ impl Attention {
         let [sequences, tokens, dim] = input.dims();
         let head_dim = dim / self.num_heads;
         let qkv = self.qkv.forward(input);
-        // [sequences, tokens, 3d] -> [sequences, tokens, 3, heads, head_dim]
+        // [sequences, tokens, 3d] -> [sequences, tokens, 3 * heads, head_dim]
+        //                         -> [sequences, 3 * heads, tokens, head_dim]
         //                         -> 3 x [sequences, heads, tokens, head_dim]
+        // Views of the projection's output, without copies: the CPU backend's attention
+        // reads their strided rows in place.
         let qkv = qkv
-            .reshape([sequences, tokens, 3, self.num_heads, head_dim])
-            .permute([2, 0, 3, 1, 4]);
+            .reshape([sequences, tokens, 3 * self.num_heads, head_dim])
+            .swap_dims(1, 2);
         let part = |index: usize| {
             qkv.clone()
-                .narrow(0, index, 1)
-                .reshape([sequences, self.num_heads, tokens, head_dim])
+                .narrow(1, index * self.num_heads, self.num_heads)
         };
         let (query, key, value) = (part(0), part(1), part(2));
         let scale = (head_dim as f64).powf(-0.5);

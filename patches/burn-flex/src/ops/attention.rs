@@ -356,6 +356,9 @@ where
         seq_kv,
         head_dim,
         val_dim,
+        q_row_stride: head_dim,
+        k_row_stride: head_dim,
+        v_row_stride: val_dim,
     };
 
     let run_head = |scratch: &mut ScratchBuffers<T>, (head_idx, o_chunk): (usize, &mut [T])| {
@@ -511,6 +514,11 @@ struct AttentionParams<T> {
     seq_kv: usize,
     head_dim: usize,
     val_dim: usize,
+    // mobilevit-rs patch: elements between consecutive rows (tokens) of Q, K and V (the
+    // naive path reads strided heads in place; the flash path's are contiguous).
+    q_row_stride: usize,
+    k_row_stride: usize,
+    v_row_stride: usize,
 }
 
 #[cfg(feature = "rayon")]
@@ -557,6 +565,7 @@ fn flash_attention_head<T: FlashGemm>(
         seq_kv,
         head_dim,
         val_dim,
+        ..
     } = *p;
 
     // Reset scratch buffers for this (batch, head) pair
@@ -758,9 +767,11 @@ where
         assert!(softcap > 0.0, "softcap must be positive, got {softcap}");
     }
 
-    let query = query.to_contiguous();
-    let key = key.to_contiguous();
-    let value = value.to_contiguous();
+    // mobilevit-rs patch: Q, K and V are read in place when their rows are contiguous (the
+    // heads of a fused projection viewed as [batch, heads, tokens, head_dim] need no copy).
+    let (query, q_strides) = rows_in_place(query);
+    let (key, k_strides) = rows_in_place(key);
+    let (value, v_strides) = rows_in_place(value);
 
     let q_shape = query.layout().shape();
     let k_shape = key.layout().shape();
@@ -831,12 +842,14 @@ where
 
     let mut output = vec![T::zero(); batch * heads * seq_q * val_dim];
 
-    let q_head_stride = seq_q * head_dim;
-    let q_batch_stride = heads * q_head_stride;
-    let k_head_stride = seq_kv * head_dim;
-    let k_batch_stride = kv_heads * k_head_stride;
-    let v_head_stride = seq_kv * val_dim;
-    let v_batch_stride = kv_heads * v_head_stride;
+    let [q_batch_stride, q_head_stride, q_row_stride] = q_strides;
+    let [k_batch_stride, k_head_stride, k_row_stride] = k_strides;
+    let [v_batch_stride, v_head_stride, v_row_stride] = v_strides;
+    let (q_start, k_start, v_start) = (
+        query.layout().start_offset(),
+        key.layout().start_offset(),
+        value.layout().start_offset(),
+    );
     let o_head_stride = seq_q * val_dim;
     let mask_tile_len = seq_q * seq_kv;
 
@@ -856,6 +869,9 @@ where
         seq_kv,
         head_dim,
         val_dim,
+        q_row_stride,
+        k_row_stride,
+        v_row_stride,
     };
 
     let run_head = |scores: &mut Vec<T>, (head_idx, o_chunk): (usize, &mut [T])| {
@@ -863,16 +879,16 @@ where
         let h = head_idx % heads;
         // Map query head `h` to its shared K/V head (GQA/MQA).
         let kv_h = h / q_per_kv;
-        let q_off = b * q_batch_stride + h * q_head_stride;
-        let k_off = b * k_batch_stride + kv_h * k_head_stride;
-        let v_off = b * v_batch_stride + kv_h * v_head_stride;
+        let q_off = q_start + b * q_batch_stride + h * q_head_stride;
+        let k_off = k_start + b * k_batch_stride + kv_h * k_head_stride;
+        let v_off = v_start + b * v_batch_stride + kv_h * v_head_stride;
         let mask_off = b * mask_batch_step + h * mask_head_step;
         let bias_off = b * bias_batch_step + h * bias_head_step;
 
         naive_attention_head(
-            &q_data[q_off..q_off + q_head_stride],
-            &k_data[k_off..k_off + k_head_stride],
-            &v_data[v_off..v_off + v_head_stride],
+            &q_data[q_off..q_off + (seq_q - 1) * q_row_stride + head_dim],
+            &k_data[k_off..k_off + (seq_kv - 1) * k_row_stride + head_dim],
+            &v_data[v_off..v_off + (seq_kv - 1) * v_row_stride + val_dim],
             o_chunk,
             scores,
             &params,
@@ -938,6 +954,9 @@ fn naive_attention_head<T: FlashGemm>(
         seq_kv,
         head_dim,
         val_dim,
+        q_row_stride,
+        k_row_stride,
+        v_row_stride,
     } = *p;
 
     // scores = Q @ K^T
@@ -952,9 +971,9 @@ fn naive_attention_head<T: FlashGemm>(
             read_dst: false,
             lhs: q.as_ptr(),
             lhs_cs: 1,
-            lhs_rs: head_dim as isize,
+            lhs_rs: q_row_stride as isize,
             rhs: k.as_ptr(),
-            rhs_cs: head_dim as isize,
+            rhs_cs: k_row_stride as isize,
             rhs_rs: 1,
             alpha: T::zero(),
             beta: T::one(),
@@ -1034,11 +1053,41 @@ fn naive_attention_head<T: FlashGemm>(
             lhs_rs: seq_kv as isize,
             rhs: v.as_ptr(),
             rhs_cs: 1,
-            rhs_rs: val_dim as isize,
+            rhs_rs: v_row_stride as isize,
             alpha: T::zero(),
             beta: T::one(),
         });
     }
+}
+
+/// mobilevit-rs patch: a 4D tensor whose rows can be read where they are (non-negative
+/// strides, the last one 1), with its batch, head and row strides; any other layout is
+/// copied into contiguous order first.
+fn rows_in_place(tensor: FlexTensor) -> (FlexTensor, [usize; 3]) {
+    let layout = tensor.layout();
+    if layout.shape().num_dims() == 4 {
+        let strides = layout.strides();
+        if strides[3] == 1 && strides.iter().all(|&stride| stride >= 0) {
+            let strides = [
+                strides[0] as usize,
+                strides[1] as usize,
+                strides[2] as usize,
+            ];
+            return (tensor, strides);
+        }
+    }
+    let tensor = tensor.to_contiguous();
+    let shape = tensor.layout().shape();
+    let strides = if shape.num_dims() == 4 {
+        [
+            shape[1] * shape[2] * shape[3],
+            shape[2] * shape[3],
+            shape[3],
+        ]
+    } else {
+        [0; 3]
+    };
+    (tensor, strides)
 }
 
 // Tests kept here exercise flex-specific internals: direct calls into
