@@ -1064,28 +1064,18 @@ fn naive_attention_head<T: FlashGemm>(
 /// strides, the last one 1), with its batch, head and row strides; any other layout is
 /// copied into contiguous order first.
 fn rows_in_place(tensor: FlexTensor) -> (FlexTensor, [usize; 3]) {
-    let layout = tensor.layout();
-    if layout.shape().num_dims() == 4 {
-        let strides = layout.strides();
-        if strides[3] == 1 && strides.iter().all(|&stride| stride >= 0) {
-            let strides = [
-                strides[0] as usize,
-                strides[1] as usize,
-                strides[2] as usize,
-            ];
-            return (tensor, strides);
-        }
-    }
-    let tensor = tensor.to_contiguous();
-    let shape = tensor.layout().shape();
-    let strides = if shape.num_dims() == 4 {
-        [
-            shape[1] * shape[2] * shape[3],
-            shape[2] * shape[3],
-            shape[3],
-        ]
+    let readable = |strides: &[isize]| {
+        strides.len() == 4 && strides[3] == 1 && strides.iter().all(|&stride| stride >= 0)
+    };
+    let tensor = if readable(tensor.layout().strides()) {
+        tensor
     } else {
-        [0; 3]
+        tensor.to_contiguous()
+    };
+    // Contiguous strides are readable too; a tensor that is not 4D is refused by the caller.
+    let strides = match tensor.layout().strides() {
+        &[batch, head, row, _] => [batch as usize, head as usize, row as usize],
+        _ => [0; 3],
     };
     (tensor, strides)
 }

@@ -726,7 +726,8 @@ fn conv3d_1x1_impl<
             // are cut into column bands, one task each. gemm's own threads only start above
             // 192^3 multiply-adds, which most 1x1 convolutions of a small network at batch 1
             // are not, so they ran on one thread.
-            let bands = column_bands(batch_size, n);
+            // Bands of at least 256 positions.
+            let bands = super::bands_for_threads(batch_size, n, 256);
             let band_len = n.div_ceil(bands);
             let parallelism = if bands > 1 {
                 gemm::Parallelism::None
@@ -821,21 +822,6 @@ fn conv3d_1x1_impl<
         Layout::contiguous(out_shape),
         dtype,
     )
-}
-
-/// mobilevit-rs patch: column bands per sample for the 1x1 path, so that a batch smaller than
-/// the thread count still gives every thread work (bands of at least 256 positions).
-#[cfg(feature = "rayon")]
-fn column_bands(batch_size: usize, spatial: usize) -> usize {
-    const MIN_BAND: usize = 256;
-    let threads = rayon::current_num_threads();
-    if batch_size >= threads {
-        return 1;
-    }
-    threads
-        .div_ceil(batch_size.max(1))
-        .min(spatial / MIN_BAND)
-        .max(1)
 }
 
 conv3d_1x1_typed!(conv3d_1x1_f32, f32, DType::F32, 0.0f32, 1.0f32);

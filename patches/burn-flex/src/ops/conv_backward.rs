@@ -27,6 +27,7 @@ use burn_std::{Bytes, Shape, bf16, f16};
 
 use crate::ops::conv::valid_out_range;
 use crate::ops::module::{cast_from_f32, cast_to_f32};
+use crate::ops::threads;
 use crate::{FlexTensor, Layout};
 
 /// Element types the backward passes compute in natively.
@@ -580,17 +581,6 @@ fn strided_dot_const<T: ConvFloat, const STRIDE: usize>(a: &[T], b: &[T]) -> T {
 // ---------------------------------------------------------------------------
 // Threads
 // ---------------------------------------------------------------------------
-
-pub(super) fn threads() -> usize {
-    #[cfg(feature = "rayon")]
-    {
-        rayon::current_num_threads()
-    }
-    #[cfg(not(feature = "rayon"))]
-    {
-        1
-    }
-}
 
 /// gemm's own threads only where the outer loop has fewer tasks than threads.
 fn inner_parallelism(tasks: usize) -> gemm::Parallelism {

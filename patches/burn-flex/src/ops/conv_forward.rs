@@ -27,7 +27,8 @@ use burn_backend::ops::ConvOptions;
 use burn_backend::ops::conv::calculate_conv_output_size;
 use burn_std::{Bytes, Shape};
 
-use super::conv_backward::{ConvFloat, Geometry, gather, threads};
+use super::bands_for_threads;
+use super::conv_backward::{ConvFloat, Geometry, gather};
 use crate::{FlexTensor, Layout};
 
 /// Output positions per band (a band is whole output rows, at least one).
@@ -135,8 +136,8 @@ fn convolve<T: ConvFloat>(g: &Geometry, x: &[T], w: &[T], bias: Option<&[T]>) ->
 /// leave threads idle.
 fn band_rows(g: &Geometry) -> usize {
     let rows = (BAND_COLUMNS / g.out_w.max(1)).clamp(1, g.out_h.max(1));
-    let bands_wanted = threads().div_ceil(g.batch.max(1));
-    rows.min(g.out_h.div_ceil(bands_wanted)).max(1)
+    let bands = bands_for_threads(g.batch, g.out_h, 1);
+    rows.min(g.out_h.div_ceil(bands)).max(1)
 }
 
 /// The output, shared by the tasks that write its disjoint bands.

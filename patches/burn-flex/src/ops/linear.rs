@@ -111,14 +111,11 @@ where
 
 /// Rows per band: one band per thread where the work is worth splitting.
 fn band_rows(rows: usize, work_per_row: usize) -> usize {
-    #[cfg(feature = "rayon")]
-    let threads = rayon::current_num_threads();
-    #[cfg(not(feature = "rayon"))]
-    let threads = 1;
-    if threads < 2 || rows.saturating_mul(work_per_row) < MIN_PARALLEL_WORK {
+    if rows.saturating_mul(work_per_row) < MIN_PARALLEL_WORK {
         return rows.max(1);
     }
-    rows.div_ceil(threads).max(MIN_BAND_ROWS)
+    rows.div_ceil(super::bands_for_threads(1, rows, MIN_BAND_ROWS))
+        .max(1)
 }
 
 /// `out = bias + x · w` for the rows of `out`.

@@ -18,6 +18,33 @@ pub(crate) const INDEX_DTYPE: DType = DType::I32;
 #[cfg(feature = "rayon")]
 pub(crate) const PARALLEL_THRESHOLD: usize = 256 * 1024;
 
+/// mobilevit-rs patch: the threads flex's parallel loops spread over (1 without `rayon`).
+pub(crate) fn threads() -> usize {
+    #[cfg(feature = "rayon")]
+    {
+        rayon::current_num_threads()
+    }
+    #[cfg(not(feature = "rayon"))]
+    {
+        1
+    }
+}
+
+/// mobilevit-rs patch: how many bands to cut each of `tasks` independent pieces of work
+/// (samples) into, along an extent of `extent` units, so that every thread gets a band where
+/// there are fewer tasks than threads; bands keep at least `min_band` units (one band if the
+/// extent is shorter).
+pub(crate) fn bands_for_threads(tasks: usize, extent: usize, min_band: usize) -> usize {
+    let threads = threads();
+    if tasks >= threads {
+        return 1;
+    }
+    threads
+        .div_ceil(tasks.max(1))
+        .min(extent / min_band.max(1))
+        .max(1)
+}
+
 /// Wrapper for raw mutable pointers that can be sent across rayon threads.
 ///
 /// # Safety
