@@ -369,6 +369,40 @@ fn pointwise_and_depthwise_convolutions_match_f64() {
         ..BASE
     });
     check_forward(BASE);
+    // The depthwise path's blocks of 32, 16 and 8 columns (the last one overlapping) and
+    // single columns, at strides 1 and 2, as in MobileNetV2's blocks, on a batch of one.
+    for (size, stride) in [([6, 70], 1), ([5, 41], 1), ([7, 21], 2), ([9, 15], 2), ([4, 7], 1)] {
+        check_forward(Case {
+            batch: 1,
+            size,
+            stride,
+            ..BASE
+        });
+    }
+    // Wider and dilated kernels, no padding, and a stride the blocks do not take.
+    check_forward(Case {
+        kernel: 5,
+        padding: 2,
+        size: [12, 40],
+        ..BASE
+    });
+    check_forward(Case {
+        dilation: 2,
+        padding: 2,
+        stride: 2,
+        size: [12, 40],
+        ..BASE
+    });
+    check_forward(Case {
+        padding: 0,
+        size: [12, 40],
+        ..BASE
+    });
+    check_forward(Case {
+        stride: 3,
+        size: [12, 40],
+        ..BASE
+    });
     // The stem: three input channels, stride 2.
     check_forward(Case {
         in_channels: 3,

@@ -34,6 +34,8 @@ use burn_std::{Bytes, Shape, f16};
 use crate::{FlexTensor, Layout};
 
 use super::conv_common::{add_bias, squeeze_3d_to_1d, squeeze_3d_to_2d};
+// mobilevit-rs patch: depthwise planes summed in registers.
+use super::conv_depthwise::{DepthwisePlane, depthwise_plane};
 
 // ============================================================================
 // Macros for forward conv
@@ -1309,20 +1311,10 @@ where
 
     let x_data: &[T] = x.storage();
     let w_data: &[T] = weight.storage();
-    let has_non_finite_weights =
-        (pad_h != 0 || pad_w != 0) && w_data.iter().any(|value| !value.is_finite());
 
     let in_spatial = in_h * in_w;
     let out_spatial = out_h * out_w;
     let k_spatial = kernel_h * kernel_w;
-
-    // Valid oh/ow ranges are identical for every (b, c), so precompute once.
-    let oh_ranges: Vec<(usize, usize)> = (0..kernel_h)
-        .map(|kh| valid_out_range(kh, dilation_h, pad_h, stride_h, in_h, out_h))
-        .collect();
-    let ow_ranges: Vec<(usize, usize)> = (0..kernel_w)
-        .map(|kw| valid_out_range(kw, dilation_w, pad_w, stride_w, in_w, out_w))
-        .collect();
 
     // mobilevit-rs patch: each plane starts from its bias (or zero) on the thread
     // that computes it, instead of a serial zeroing of the whole output before and a
@@ -1345,57 +1337,52 @@ where
     // Per-plane work for one `(batch, channel)` pair. Output slice is passed
     // in so the rayon and sequential dispatch paths can source it differently
     // (from a raw pointer or a direct borrow) without duplicating this body.
-    let plane_work = |bc: usize, out_plane: &mut [core::mem::MaybeUninit<T>]| {
-        let c = bc % channels;
-        let start = bias_data.map_or(zero, |bias| bias[c]);
-        for value in out_plane.iter_mut() {
-            value.write(start);
-        }
-        // SAFETY: every element of the plane was just written.
-        let out_plane: &mut [T] = unsafe {
-            core::slice::from_raw_parts_mut(out_plane.as_mut_ptr().cast::<T>(), out_plane.len())
-        };
-        let in_base = bc * in_spatial;
-        let w_base = c * k_spatial;
-        conv_plane_accumulate(
-            out_plane,
-            &x_data[in_base..in_base + in_spatial],
-            &w_data[w_base..w_base + k_spatial],
-            kernel_h,
-            kernel_w,
-            in_w,
-            out_w,
-            stride_h,
-            stride_w,
-            pad_h,
-            pad_w,
-            dilation_h,
-            dilation_w,
-            has_non_finite_weights,
-            &oh_ranges,
-            &ow_ranges,
-        );
+    // mobilevit-rs patch: each output's taps are summed in registers and it is written once
+    // (`conv_depthwise`), instead of the tap-by-tap accumulation of `conv_plane_accumulate`
+    // into a plane that had been filled with the bias.
+    let plane = DepthwisePlane {
+        kernel: [kernel_h, kernel_w],
+        stride: [stride_h, stride_w],
+        padding: [pad_h, pad_w],
+        dilation: [dilation_h, dilation_w],
+        in_size: [in_h, in_w],
+        out_size: [out_h, out_w],
     };
+    let plane_work =
+        |bc: usize, out_plane: &mut [core::mem::MaybeUninit<T>], scratch: &mut Vec<T>| {
+            let c = bc % channels;
+            let start = bias_data.map_or(zero, |bias| bias[c]);
+            let input = &x_data[bc * in_spatial..(bc + 1) * in_spatial];
+            let weights = &w_data[c * k_spatial..(c + 1) * k_spatial];
+            depthwise_plane(&plane, out_plane, input, weights, start, scratch);
+        };
 
     #[cfg(feature = "rayon")]
     {
         use rayon::prelude::*;
 
         let dst_ptr = crate::ops::SendMutPtr::new(output.as_mut_ptr());
-        (0..batch_size * channels).into_par_iter().for_each(|bc| {
-            // SAFETY: disjoint `[bc * out_spatial, (bc+1) * out_spatial)`
-            // ranges tile the output buffer.
-            let out_plane: &mut [core::mem::MaybeUninit<T>] = unsafe {
-                core::slice::from_raw_parts_mut(dst_ptr.ptr_add(bc * out_spatial), out_spatial)
-            };
-            plane_work(bc, out_plane);
-        });
+        (0..batch_size * channels)
+            .into_par_iter()
+            .for_each_init(Vec::new, |scratch, bc| {
+                // SAFETY: disjoint `[bc * out_spatial, (bc+1) * out_spatial)`
+                // ranges tile the output buffer.
+                let out_plane: &mut [core::mem::MaybeUninit<T>] = unsafe {
+                    core::slice::from_raw_parts_mut(dst_ptr.ptr_add(bc * out_spatial), out_spatial)
+                };
+                plane_work(bc, out_plane, scratch);
+            });
     }
     #[cfg(not(feature = "rayon"))]
     {
+        let mut scratch = Vec::new();
         for bc in 0..batch_size * channels {
             let out_base = bc * out_spatial;
-            plane_work(bc, &mut output[out_base..out_base + out_spatial]);
+            plane_work(
+                bc,
+                &mut output[out_base..out_base + out_spatial],
+                &mut scratch,
+            );
         }
     }
 

@@ -131,6 +131,8 @@ pub mod conv_transpose;
 pub mod conv_backward;
 // mobilevit-rs patch: the general 2D convolution as im2col bands and gemm.
 mod conv_forward;
+// mobilevit-rs patch: depthwise convolution planes summed in registers.
+mod conv_depthwise;
 pub mod cumulative;
 pub mod deform_conv;
 pub mod expand;

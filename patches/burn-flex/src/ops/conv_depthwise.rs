@@ -1,0 +1,299 @@
+//! Depthwise 2D convolution planes written once per output element (mobilevit-rs patch).
+//!
+//! flex's depthwise path (`conv_plane_accumulate`) adds one kernel tap at a time into the
+//! output plane: a 3x3 kernel reads and writes every output element nine times, and the
+//! planes of MobileNet's expanded channels (32 channels of 128x128 in MobileViT's first
+//! block) do not fit in L1, so those passes go to L2 or beyond.
+//!
+//! Here each input row is copied once, padded with zeros, into a small ring of rows that
+//! stays in L1, so that no tap needs a bounds test. Each output row is then cut into blocks
+//! of up to [BLOCK] positions whose sums stay in registers over all the taps (unrolled for
+//! 3x3 kernels, with the stride a constant for strides 1 and 2) and are stored once.
+//!
+//! Every output is its start value (the bias, or zero) plus its taps in kernel-row, then
+//! kernel-column order, as in flex's path, each tap a fused multiply-add (one rounding
+//! instead of two). The padding's taps add zeros, which leave the sum unchanged for finite
+//! weights and give NaN for infinite or NaN ones, as IEEE arithmetic on materialized zeros
+//! does.
+
+use alloc::vec;
+use alloc::vec::Vec;
+use core::mem::MaybeUninit;
+
+use num_traits::Float;
+
+/// The most output positions summed together in registers (two AVX-512 vectors of f32; with
+/// four, LLVM keeps the sums on the stack).
+const BLOCK: usize = 32;
+
+/// The smallest block; narrower rows are summed one position at a time.
+const SMALL_BLOCK: usize = 8;
+
+/// The sizes of one depthwise convolution's planes.
+pub(super) struct DepthwisePlane {
+    pub kernel: [usize; 2],
+    pub stride: [usize; 2],
+    pub padding: [usize; 2],
+    pub dilation: [usize; 2],
+    pub in_size: [usize; 2],
+    pub out_size: [usize; 2],
+}
+
+impl DepthwisePlane {
+    /// The padded columns that the taps reach: the length of a ring row.
+    fn padded_width(&self) -> usize {
+        (self.out_size[1] - 1) * self.stride[1] + (self.kernel[1] - 1) * self.dilation[1] + 1
+    }
+
+    /// The input columns that land in a ring row (the last taps may stop short of the
+    /// input's last columns when the stride does not divide it).
+    fn copied_columns(&self) -> usize {
+        self.in_size[1].min(self.padded_width().saturating_sub(self.padding[1]))
+    }
+
+    /// Rows in the ring: the span of input rows that one output row reads.
+    fn ring_rows(&self) -> usize {
+        (self.kernel[0] - 1) * self.dilation[0] + 1
+    }
+}
+
+/// Copies of the padded input rows that the current output row reads.
+struct RowRing<'a, T> {
+    plane: &'a DepthwisePlane,
+    input: &'a [T],
+    /// `[ring_rows, padded_width]`; the padding columns stay zero.
+    rows: &'a mut [T],
+    /// The length of a ring row.
+    row_len: usize,
+    /// The padded row held by each ring slot.
+    held: Vec<Option<usize>>,
+}
+
+impl<'a, T: Float> RowRing<'a, T> {
+    fn new(plane: &'a DepthwisePlane, input: &'a [T], scratch: &'a mut Vec<T>) -> Self {
+        let row_len = plane.padded_width();
+        scratch.clear();
+        scratch.resize(plane.ring_rows() * row_len, T::zero());
+        Self {
+            plane,
+            input,
+            rows: scratch,
+            row_len,
+            held: vec![None; plane.ring_rows()],
+        }
+    }
+
+    /// Loads padded row `row` (input row `row - pad_h`, or zeros) into slot
+    /// `row % ring_rows`, unless the slot holds it already.
+    #[inline(always)]
+    fn load(&mut self, row: usize, slot: usize) {
+        debug_assert_eq!(slot, row % self.held.len());
+        if self.held[slot] == Some(row) {
+            return;
+        }
+        self.held[slot] = Some(row);
+        let [in_h, in_w] = self.plane.in_size;
+        let start = slot * self.row_len + self.plane.padding[1];
+        let out = &mut self.rows[start..start + self.plane.copied_columns()];
+        match row
+            .checked_sub(self.plane.padding[0])
+            .filter(|&ih| ih < in_h)
+        {
+            Some(ih) => out.copy_from_slice(&self.input[ih * in_w..ih * in_w + out.len()]),
+            None => out.fill(T::zero()),
+        }
+    }
+}
+
+/// Writes one output plane: `out = start + conv2d(input, weights)`, using `scratch` for the
+/// ring of padded input rows.
+///
+/// # Shapes
+/// - out: `[out_h * out_w]`
+/// - input: `[in_h * in_w]`
+/// - weights: `[kernel_h * kernel_w]`
+#[allow(clippy::extra_unused_type_parameters)]
+#[cfg_attr(feature = "simd", macerator::with_simd)]
+pub(super) fn depthwise_plane<#[cfg(feature = "simd")] S: macerator::Simd, T: Float + Copy>(
+    plane: &DepthwisePlane,
+    out: &mut [MaybeUninit<T>],
+    input: &[T],
+    weights: &[T],
+    start: T,
+    scratch: &mut Vec<T>,
+) {
+    let [kernel_h, kernel_w] = plane.kernel;
+    let taps = Taps {
+        offsets: (0..kernel_w).map(|kw| kw * plane.dilation[1]).collect(),
+        weights,
+        kernel_w,
+        stride_w: plane.stride[1],
+        start,
+    };
+    let mut ring = RowRing::new(plane, input, scratch);
+    let ring_rows = ring.held.len();
+    let mut slots = vec![0; kernel_h];
+    // The slot of the first row an output row reads, kept without a division per row.
+    let mut first_slot = 0;
+    let out_w = plane.out_size[1];
+    for (oh, out_row) in out.chunks_exact_mut(out_w).enumerate() {
+        for (kh, slot) in slots.iter_mut().enumerate() {
+            let offset = kh * plane.dilation[0];
+            *slot = first_slot + offset;
+            if *slot >= ring_rows {
+                *slot -= ring_rows;
+            }
+            ring.load(oh * plane.stride[0] + offset, *slot);
+        }
+        let rows = RingRows {
+            rows: ring.rows,
+            row_len: ring.row_len,
+            slots: &slots,
+        };
+        taps.write_row(&rows, out_row);
+        first_slot = (first_slot + plane.stride[0]) % ring_rows;
+    }
+}
+
+/// The ring rows that one output row reads, by kernel row.
+struct RingRows<'a, T> {
+    /// `[ring_rows, row_len]`
+    rows: &'a [T],
+    row_len: usize,
+    /// The slot of each kernel row.
+    slots: &'a [usize],
+}
+
+impl<T> RingRows<'_, T> {
+    /// The ring row of kernel row `kh`.
+    #[inline(always)]
+    fn row(&self, kh: usize) -> &[T] {
+        let start = self.slots[kh] * self.row_len;
+        &self.rows[start..start + self.row_len]
+    }
+}
+
+/// The kernel of one plane and where its taps start in a ring row.
+struct Taps<'a, T> {
+    /// Per kernel column, its first column in a ring row (`kw * dilation_w`).
+    offsets: Vec<usize>,
+    /// `[kernel_h * kernel_w]`
+    weights: &'a [T],
+    kernel_w: usize,
+    stride_w: usize,
+    start: T,
+}
+
+impl<T: Float + Copy> Taps<'_, T> {
+    /// One output row from the ring rows of its kernel rows. 3x3 kernels, nearly all
+    /// depthwise convolutions, get their loops unrolled; strides 1 and 2 are constants.
+    #[inline(always)]
+    fn write_row(&self, rows: &RingRows<'_, T>, out: &mut [MaybeUninit<T>]) {
+        let three_by_three = rows.slots.len() == 3 && self.kernel_w == 3;
+        match (three_by_three, self.stride_w) {
+            (true, 1) => self.write_row_for::<3, 1>(rows, out),
+            (true, 2) => self.write_row_for::<3, 2>(rows, out),
+            (false, 1) => self.write_row_for::<0, 1>(rows, out),
+            (false, 2) => self.write_row_for::<0, 2>(rows, out),
+            _ => self.write_one_by_one(rows, out),
+        }
+    }
+
+    /// [Self::write_row] for a `K x K` kernel (`0`: any kernel) and stride `STRIDE`, in
+    /// blocks of the widest size that fits.
+    #[inline(always)]
+    fn write_row_for<const K: usize, const STRIDE: usize>(
+        &self,
+        rows: &RingRows<'_, T>,
+        out: &mut [MaybeUninit<T>],
+    ) {
+        match out.len() {
+            width if width >= BLOCK => self.write_blocks::<BLOCK, K, STRIDE>(rows, out),
+            width if width >= 16 => self.write_blocks::<16, K, STRIDE>(rows, out),
+            width if width >= SMALL_BLOCK => self.write_blocks::<SMALL_BLOCK, K, STRIDE>(rows, out),
+            _ => self.write_one_by_one(rows, out),
+        }
+    }
+
+    /// Blocks of `N` output columns (at least `N` of them); the last block of a row overlaps
+    /// the one before it rather than running short.
+    #[inline(always)]
+    fn write_blocks<const N: usize, const K: usize, const STRIDE: usize>(
+        &self,
+        rows: &RingRows<'_, T>,
+        out: &mut [MaybeUninit<T>],
+    ) {
+        let width = out.len();
+        let mut ow = 0;
+        while ow < width {
+            let first = ow.min(width - N);
+            let sums = if K == 0 {
+                self.block::<N, STRIDE>(rows, first)
+            } else {
+                self.block_unrolled::<N, K, STRIDE>(rows, first)
+            };
+            for (out, sum) in out[first..first + N].iter_mut().zip(sums) {
+                out.write(sum);
+            }
+            ow += N;
+        }
+    }
+
+    /// Output columns `[ow, ow + N)`, summed in registers.
+    #[inline(always)]
+    fn block<const N: usize, const STRIDE: usize>(
+        &self,
+        rows: &RingRows<'_, T>,
+        ow: usize,
+    ) -> [T; N] {
+        let mut sums = [self.start; N];
+        for (kh, weights) in self.weights.chunks_exact(self.kernel_w).enumerate() {
+            let row = rows.row(kh);
+            for (&offset, &weight) in self.offsets.iter().zip(weights) {
+                let first = offset + ow * STRIDE;
+                // N taps `STRIDE` apart; slicing first lets the loop run unchecked.
+                let taps = &row[first..first + (N - 1) * STRIDE + 1];
+                for (lane, sum) in sums.iter_mut().enumerate() {
+                    *sum = taps[lane * STRIDE].mul_add(weight, *sum);
+                }
+            }
+        }
+        sums
+    }
+
+    /// [Self::block] for a `K x K` kernel, with constant loop counts.
+    #[inline(always)]
+    fn block_unrolled<const N: usize, const K: usize, const STRIDE: usize>(
+        &self,
+        rows: &RingRows<'_, T>,
+        ow: usize,
+    ) -> [T; N] {
+        let mut sums = [self.start; N];
+        for kh in 0..K {
+            let row = rows.row(kh);
+            for kw in 0..K {
+                let weight = self.weights[kh * K + kw];
+                let first = self.offsets[kw] + ow * STRIDE;
+                let taps = &row[first..first + (N - 1) * STRIDE + 1];
+                for lane in 0..N {
+                    sums[lane] = taps[lane * STRIDE].mul_add(weight, sums[lane]);
+                }
+            }
+        }
+        sums
+    }
+
+    /// Output columns one at a time (rows narrower than a block, strides above 2).
+    fn write_one_by_one(&self, rows: &RingRows<'_, T>, out: &mut [MaybeUninit<T>]) {
+        for (ow, out) in out.iter_mut().enumerate() {
+            let mut sum = self.start;
+            for (kh, weights) in self.weights.chunks_exact(self.kernel_w).enumerate() {
+                let row = rows.row(kh);
+                for (&offset, &weight) in self.offsets.iter().zip(weights) {
+                    sum = row[offset + ow * self.stride_w].mul_add(weight, sum);
+                }
+            }
+            out.write(sum);
+        }
+    }
+}
