@@ -12,7 +12,7 @@
 //!
 //! Every output is its start value (the bias, or zero) plus its taps in kernel-row, then
 //! kernel-column order, as in flex's path, each tap a fused multiply-add (one rounding
-//! instead of two). The padding's taps add zeros, which leave the sum unchanged for finite
+//! instead of two) on CPUs that have the instruction. The padding's taps add zeros, which leave the sum unchanged for finite
 //! weights and give NaN for infinite or NaN ones, as IEEE arithmetic on materialized zeros
 //! does.
 
@@ -129,6 +129,10 @@ pub(super) fn depthwise_plane<#[cfg(feature = "simd")] S: macerator::Simd, T: Fl
         kernel_w,
         stride_w: plane.stride[1],
         start,
+        #[cfg(feature = "simd")]
+        fused: <f32 as macerator::VFma>::is_accelerated::<S>(),
+        #[cfg(not(feature = "simd"))]
+        fused: false,
     };
     let mut ring = RowRing::new(plane, input, scratch);
     let ring_rows = ring.held.len();
@@ -182,9 +186,22 @@ struct Taps<'a, T> {
     kernel_w: usize,
     stride_w: usize,
     start: T,
+    /// Whether this code runs on a CPU with fused multiply-add (see [Taps::add_tap]).
+    fused: bool,
 }
 
 impl<T: Float + Copy> Taps<'_, T> {
+    /// `sum + tap * weight`, fused where the CPU has the instruction (elsewhere `mul_add`
+    /// would be a call into libm).
+    #[inline(always)]
+    fn add_tap(&self, sum: T, tap: T, weight: T) -> T {
+        if self.fused {
+            tap.mul_add(weight, sum)
+        } else {
+            sum + tap * weight
+        }
+    }
+
     /// One output row from the ring rows of its kernel rows. 3x3 kernels, nearly all
     /// depthwise convolutions, get their loops unrolled; strides 1 and 2 are constants.
     #[inline(always)]
@@ -254,7 +271,7 @@ impl<T: Float + Copy> Taps<'_, T> {
                 // N taps `STRIDE` apart; slicing first lets the loop run unchecked.
                 let taps = &row[first..first + (N - 1) * STRIDE + 1];
                 for (lane, sum) in sums.iter_mut().enumerate() {
-                    *sum = taps[lane * STRIDE].mul_add(weight, *sum);
+                    *sum = self.add_tap(*sum, taps[lane * STRIDE], weight);
                 }
             }
         }
@@ -276,7 +293,7 @@ impl<T: Float + Copy> Taps<'_, T> {
                 let first = self.offsets[kw] + ow * STRIDE;
                 let taps = &row[first..first + (N - 1) * STRIDE + 1];
                 for lane in 0..N {
-                    sums[lane] = taps[lane * STRIDE].mul_add(weight, sums[lane]);
+                    sums[lane] = self.add_tap(sums[lane], taps[lane * STRIDE], weight);
                 }
             }
         }
@@ -290,7 +307,7 @@ impl<T: Float + Copy> Taps<'_, T> {
             for (kh, weights) in self.weights.chunks_exact(self.kernel_w).enumerate() {
                 let row = rows.row(kh);
                 for (&offset, &weight) in self.offsets.iter().zip(weights) {
-                    sum = row[offset + ow * self.stride_w].mul_add(weight, sum);
+                    sum = self.add_tap(sum, row[offset + ow * self.stride_w], weight);
                 }
             }
             out.write(sum);

@@ -34,7 +34,7 @@ pub(crate) fn exp_f32(x: f32) -> f32 {
         x.max(MIN_INPUT).min(MAX_INPUT)
     };
     let n = (clamped * LOG2_E + ROUND) - ROUND;
-    let y = exp_of_remainder(clamped, n);
+    let y = exp_of_remainder::<false>(clamped, n);
     // SAFETY: `n` is an integer-valued float in [-150, 128] (the input is finite and clamped
     // above), so the conversion is exact and in range.
     let n = unsafe { n.to_int_unchecked::<i32>() };
@@ -61,8 +61,10 @@ const LOGISTIC_MIN_INPUT: f32 = -88.0;
 /// `-0` for large negative `x`), and below -87 at most `2^-126`, which leaves `1 + e^x`
 /// exactly 1. NaN gives `+inf`: the caller carries NaN through another operand, as
 /// `x / (1 + e^-x)` does.
+///
+/// `FUSED`: see [mul_add].
 #[inline(always)]
-pub(crate) fn exp_in_logistic_f32(x: f32) -> f32 {
+pub(crate) fn exp_in_logistic_f32<const FUSED: bool>(x: f32) -> f32 {
     // Comparisons rather than `min`/`max`, which order NaN and so cost extra instructions.
     let x = if x < LOGISTIC_MAX_INPUT {
         x
@@ -74,21 +76,23 @@ pub(crate) fn exp_in_logistic_f32(x: f32) -> f32 {
     } else {
         LOGISTIC_MIN_INPUT
     };
-    exp_of_reduced_range(x)
+    exp_of_reduced_range::<FUSED>(x)
 }
 
 /// `e^x` for the non-positive arguments of a softmax (scores minus their maximum), cheaper
 /// than [exp_f32]: below -87 it returns `e^-87` (about 1.6e-38, nothing next to the row's
 /// sum of at least 1) instead of the exact tiny value, and NaN stays NaN.
+///
+/// `FUSED`: see [mul_add].
 #[inline(always)]
-pub(crate) fn exp_in_softmax_f32(x: f32) -> f32 {
+pub(crate) fn exp_in_softmax_f32<const FUSED: bool>(x: f32) -> f32 {
     // A comparison that is false for NaN, which then flows through the arithmetic.
     let x = if x < SOFTMAX_MIN_INPUT {
         SOFTMAX_MIN_INPUT
     } else {
         x
     };
-    exp_of_reduced_range(x)
+    exp_of_reduced_range::<FUSED>(x)
 }
 
 /// [exp_in_softmax_f32] clamps its argument to this from below: 2^-126 is still normal.
@@ -98,10 +102,10 @@ const SOFTMAX_MIN_INPUT: f32 = -87.0;
 /// step: within 2 ulps on [-87, 88]; `+inf` from about 88.4 on (2^128) and 0 below about
 /// -87.7 (2^-127).
 #[inline(always)]
-fn exp_of_reduced_range(x: f32) -> f32 {
+fn exp_of_reduced_range<const FUSED: bool>(x: f32) -> f32 {
     // The rounded sum holds n = round(x log2 e) in its low mantissa bits (two's complement).
     let shifted = x * LOG2_E + ROUND;
-    let y = exp_of_remainder(x, shifted - ROUND);
+    let y = exp_of_remainder::<FUSED>(x, shifted - ROUND);
     // 2^n for n in [-127, 128]: shifting the sum's bits by 23 keeps only n, in the exponent
     // field (n = -127 gives the bits of 0 and n = 128 those of +inf).
     let two_to_n = f32::from_bits((shifted.to_bits() << 23).wrapping_add(127 << 23));
@@ -109,17 +113,26 @@ fn exp_of_reduced_range(x: f32) -> f32 {
 }
 
 /// `e^r` for `x = n ln2 + r` (`n` the integer nearest `x log2 e`, so `|r| <= ln2 / 2`), as
-/// `1 + r + r^2 p(r)`.
+/// `1 + r + r^2 p(r)`, its steps fused multiply-adds when `FUSED` (see [mul_add]).
 #[inline(always)]
-fn exp_of_remainder(x: f32, n: f32) -> f32 {
-    let r = x - n * LN2_HI - n * LN2_LO;
+fn exp_of_remainder<const FUSED: bool>(x: f32, n: f32) -> f32 {
+    let r = mul_add::<FUSED>(-n, LN2_LO, mul_add::<FUSED>(-n, LN2_HI, x));
     let mut p = 1.987_569_2e-4_f32;
-    p = p * r + 1.398_199_9e-3;
-    p = p * r + 8.333_452e-3;
-    p = p * r + 4.166_579_6e-2;
-    p = p * r + 1.666_666_5e-1;
-    p = p * r + 5.000_000_1e-1;
-    p * r * r + r + 1.0
+    p = mul_add::<FUSED>(p, r, 1.398_199_9e-3);
+    p = mul_add::<FUSED>(p, r, 8.333_452e-3);
+    p = mul_add::<FUSED>(p, r, 4.166_579_6e-2);
+    p = mul_add::<FUSED>(p, r, 1.666_666_5e-1);
+    p = mul_add::<FUSED>(p, r, 5.000_000_1e-1);
+    mul_add::<FUSED>(p * r, r, r) + 1.0
+}
+
+/// `a * b + c`: with `FUSED`, one fused multiply-add (one rounding); otherwise a product and
+/// a sum, as written. Only code compiled for a CPU with the instruction may pass `true`
+/// (a SIMD kernel that checked `macerator::VFma::is_accelerated`): elsewhere `f32::mul_add`
+/// is a call into libm per element.
+#[inline(always)]
+pub(crate) fn mul_add<const FUSED: bool>(a: f32, b: f32, c: f32) -> f32 {
+    if FUSED { a.mul_add(b, c) } else { a * b + c }
 }
 
 pub(crate) trait FastExp: Copy {
@@ -192,13 +205,13 @@ mod tests {
         let mut x = -87.0_f32;
         while x < 88.0 {
             let exact = (x as f64).exp() as f32;
-            worst = worst.max(ulps(super::exp_in_logistic_f32(x), exact));
+            worst = worst.max(ulps(super::exp_in_logistic_f32::<false>(x), exact));
             x += 0.000_731;
         }
         assert!(worst <= 2, "worst error {worst} ulps");
-        assert!(super::exp_in_logistic_f32(-1000.0) < 1e-37);
-        assert_eq!(super::exp_in_logistic_f32(1000.0), f32::INFINITY);
-        assert_eq!(super::exp_in_logistic_f32(f32::NAN), f32::INFINITY);
+        assert!(super::exp_in_logistic_f32::<false>(-1000.0) < 1e-37);
+        assert_eq!(super::exp_in_logistic_f32::<false>(1000.0), f32::INFINITY);
+        assert_eq!(super::exp_in_logistic_f32::<false>(f32::NAN), f32::INFINITY);
     }
 
     #[test]
@@ -207,12 +220,12 @@ mod tests {
         let mut x = -87.0_f32;
         while x <= 0.0 {
             let exact = (x as f64).exp() as f32;
-            worst = worst.max(ulps(super::exp_in_softmax_f32(x), exact));
+            worst = worst.max(ulps(super::exp_in_softmax_f32::<false>(x), exact));
             x += 0.000_371;
         }
         assert!(worst <= 2, "worst error {worst} ulps");
-        assert!(super::exp_in_softmax_f32(f32::NAN).is_nan());
-        assert!(super::exp_in_softmax_f32(f32::NEG_INFINITY) < 2e-38);
+        assert!(super::exp_in_softmax_f32::<false>(f32::NAN).is_nan());
+        assert!(super::exp_in_softmax_f32::<false>(f32::NEG_INFINITY) < 2e-38);
     }
 
     #[test]

@@ -60,13 +60,26 @@ where
     F32Op: Fn(f32) -> f32 + Copy + Send + Sync,
     F64Op: Fn(f64) -> f64 + Copy,
 {
+    unary_map(tensor, f32_op, f64_op)
+}
+
+/// mobilevit-rs patch: [unary_op] for any [F32Map], which may have a fused multiply-add form.
+pub(crate) fn unary_map<F32Op, F64Op>(
+    tensor: FlexTensor,
+    f32_op: F32Op,
+    f64_op: F64Op,
+) -> FlexTensor
+where
+    F32Op: F32Map,
+    F64Op: Fn(f64) -> f64 + Copy,
+{
     let dtype = tensor.dtype();
 
     match dtype {
         DType::F32 => unary_op_f32(tensor, f32_op),
         DType::F64 => unary_op_typed(tensor, f64_op),
-        DType::F16 => unary_op_typed(tensor, |x: f16| f16::from_f32(f32_op(x.to_f32()))),
-        DType::BF16 => unary_op_typed(tensor, |x: bf16| bf16::from_f32(f32_op(x.to_f32()))),
+        DType::F16 => unary_op_typed(tensor, |x: f16| f16::from_f32(f32_op.plain(x.to_f32()))),
+        DType::BF16 => unary_op_typed(tensor, |x: bf16| bf16::from_f32(f32_op.plain(x.to_f32()))),
         _ => panic!("unary_op: unsupported dtype {:?}", dtype),
     }
 }
@@ -75,10 +88,7 @@ where
 /// chunk is compiled for the CPU's vector width (macerator's runtime dispatch), so that
 /// branch-free maps such as `fast_exp::exp_f32` use AVX2 or AVX-512 where the CPU has them.
 /// Other layouts take the generic path.
-fn unary_op_f32<Op>(mut tensor: FlexTensor, op: Op) -> FlexTensor
-where
-    Op: Fn(f32) -> f32 + Copy + Send + Sync,
-{
+fn unary_op_f32<Op: F32Map>(mut tensor: FlexTensor, op: Op) -> FlexTensor {
     let layout = tensor.layout().clone();
     let n = layout.num_elements();
     if layout.start_offset() == 0 && layout.is_contiguous() {
@@ -95,7 +105,28 @@ where
         unsafe { result.set_len(n) };
         return FlexTensor::new(Bytes::from_elems(result), layout, DType::F32);
     }
-    unary_op_typed(tensor, op)
+    unary_op_typed(tensor, |x| op.plain(x))
+}
+
+/// mobilevit-rs patch: an f32 map, with a form whose arithmetic is in fused multiply-adds
+/// (`fast_exp::mul_add`), which the SIMD chunks of `unary_op` take on CPUs that have the
+/// instruction. Every `Fn(f32) -> f32` closure is one, with no separate fused form.
+pub(crate) trait F32Map: Copy + Send + Sync {
+    /// The value at `x`.
+    fn plain(&self, x: f32) -> f32;
+
+    /// The value at `x` in fused multiply-adds: only for code compiled for a CPU with them.
+    #[inline(always)]
+    fn fused(&self, x: f32) -> f32 {
+        self.plain(x)
+    }
+}
+
+impl<F: Fn(f32) -> f32 + Copy + Send + Sync> F32Map for F {
+    #[inline(always)]
+    fn plain(&self, x: f32) -> f32 {
+        self(x)
+    }
 }
 
 /// Elements below which a map stays on the calling thread.
@@ -106,10 +137,7 @@ const PARALLEL_MAP_MIN: usize = 32 * 1024;
 const PARALLEL_MAP_CHUNK: usize = 16 * 1024;
 
 /// `op` applied to every value, in parallel chunks for large slices.
-fn map_f32_in_place<Op>(values: &mut [f32], op: Op)
-where
-    Op: Fn(f32) -> f32 + Copy + Send + Sync,
-{
+fn map_f32_in_place<Op: F32Map>(values: &mut [f32], op: Op) {
     #[cfg(feature = "rayon")]
     if values.len() >= PARALLEL_MAP_MIN {
         use rayon::prelude::*;
@@ -122,10 +150,7 @@ where
 }
 
 /// `output[i] = op(input[i])` for every value, in parallel chunks for large slices.
-fn map_f32_into<Op>(input: &[f32], output: &mut [MaybeUninit<f32>], op: Op)
-where
-    Op: Fn(f32) -> f32 + Copy + Send + Sync,
-{
+fn map_f32_into<Op: F32Map>(input: &[f32], output: &mut [MaybeUninit<f32>], op: Op) {
     assert_eq!(input.len(), output.len());
     #[cfg(feature = "rayon")]
     if input.len() >= PARALLEL_MAP_MIN {
@@ -141,24 +166,38 @@ where
 
 /// The loop of [`map_f32_into`], compiled once per SIMD level.
 #[cfg_attr(feature = "simd", macerator::with_simd)]
-fn map_f32_chunk_into<#[cfg(feature = "simd")] S: macerator::Simd, Op: Fn(f32) -> f32>(
+fn map_f32_chunk_into<#[cfg(feature = "simd")] S: macerator::Simd, Op: F32Map>(
     input: &[f32],
     output: &mut [MaybeUninit<f32>],
     op: Op,
 ) {
+    #[cfg(feature = "simd")]
+    if <f32 as macerator::VFma>::is_accelerated::<S>() {
+        for (out, &value) in output.iter_mut().zip(input) {
+            out.write(op.fused(value));
+        }
+        return;
+    }
     for (out, &value) in output.iter_mut().zip(input) {
-        out.write(op(value));
+        out.write(op.plain(value));
     }
 }
 
 /// The loop of [`map_f32_in_place`], compiled once per SIMD level.
 #[cfg_attr(feature = "simd", macerator::with_simd)]
-fn map_f32_chunk<#[cfg(feature = "simd")] S: macerator::Simd, Op: Fn(f32) -> f32>(
+fn map_f32_chunk<#[cfg(feature = "simd")] S: macerator::Simd, Op: F32Map>(
     values: &mut [f32],
     op: Op,
 ) {
+    #[cfg(feature = "simd")]
+    if <f32 as macerator::VFma>::is_accelerated::<S>() {
+        for value in values.iter_mut() {
+            *value = op.fused(*value);
+        }
+        return;
+    }
     for value in values.iter_mut() {
-        *value = op(*value);
+        *value = op.plain(*value);
     }
 }
 
