@@ -692,125 +692,119 @@ fn conv3d_1x1_impl<
     let parallelism = gemm::Parallelism::None;
 
     // mobilevit-rs patch: the output starts as the bias and gemm adds onto it, instead of a
-    // zeroed output and a second pass that adds the bias.
+    // zeroed output and a second pass that adds the bias. Each task writes the bias into its
+    // own part of the output just before its gemm (rather than the calling thread into all
+    // of it first); without a bias, gemm writes its part without reading it.
     let bias = bias.map(|bias| bias.to_contiguous());
     let bias_data: Option<&[T]> = bias.as_ref().map(|bias| bias.storage());
-    let mut output = match bias_data {
-        Some(bias_data) => {
-            assert_eq!(
-                bias_data.len(),
-                channels_out,
-                "conv 1x1: one bias per output channel"
-            );
-            let mut output = Vec::with_capacity(total_output);
-            for _ in 0..batch_size {
-                for &value in bias_data {
-                    output.extend(core::iter::repeat_n(value, spatial));
-                }
-            }
-            output
-        }
-        None => vec![zero; total_output],
-    };
+    if let Some(bias_data) = bias_data {
+        assert_eq!(
+            bias_data.len(),
+            channels_out,
+            "conv 1x1: one bias per output channel"
+        );
+    }
     let (read_dst, alpha) = if bias_data.is_some() {
         (true, one)
     } else {
         (false, zero)
     };
+    let mut output: Vec<core::mem::MaybeUninit<T>> = Vec::with_capacity(total_output);
+    // SAFETY: `MaybeUninit` needs no initialization; every element is written by the task
+    // that owns it (the bias fill, or gemm with `read_dst` false) before it is read.
+    unsafe { output.set_len(total_output) };
+    let dst_ptr = crate::ops::SendMutPtr::new(output.as_mut_ptr().cast::<T>());
 
-    {
-        #[cfg(feature = "rayon")]
-        {
-            use rayon::prelude::*;
-            let dst_ptr = crate::ops::SendMutPtr::new(output.as_mut_ptr());
-
-            // mobilevit-rs patch: with fewer samples than threads, each sample's positions
-            // are cut into column bands, one task each. gemm's own threads only start above
-            // 192^3 multiply-adds, which most 1x1 convolutions of a small network at batch 1
-            // are not, so they ran on one thread.
-            // Bands of at least 256 positions.
-            let bands = super::bands_for_threads(batch_size, n, 256);
-            let band_len = n.div_ceil(bands);
-            let parallelism = if bands > 1 {
-                gemm::Parallelism::None
-            } else {
-                parallelism
-            };
-            (0..batch_size * bands).into_par_iter().for_each(|task| {
-                let (b, band) = (task / bands, task % bands);
-                let first = band * band_len;
-                let columns = band_len.min(n.saturating_sub(first));
-                if columns == 0 {
-                    return;
-                }
-                for g in 0..groups {
-                    let x_offset = b * channels_in * spatial + g * k * spatial + first;
-                    let w_offset = g * out_channels_per_group * k;
-                    let out_offset =
-                        b * channels_out * spatial + g * out_channels_per_group * spatial + first;
-
-                    unsafe {
-                        gemm::gemm(
-                            m,
-                            columns,
-                            k,
-                            dst_ptr.ptr_add(out_offset),
-                            1,          // dst_cs
-                            n as isize, // dst_rs
-                            read_dst,
-                            w_data.as_ptr().add(w_offset),
-                            1,          // lhs_cs: W row-major
-                            k as isize, // lhs_rs
-                            x_data.as_ptr().add(x_offset),
-                            1,          // rhs_cs: X row-major
-                            n as isize, // rhs_rs
-                            alpha,
-                            one,
-                            false,
-                            false,
-                            false,
-                            parallelism,
-                        );
-                    }
-                }
-            });
-        }
-        #[cfg(not(feature = "rayon"))]
-        {
-            for b in 0..batch_size {
-                for g in 0..groups {
-                    let x_offset = b * channels_in * spatial + g * k * spatial;
-                    let w_offset = g * out_channels_per_group * k;
-                    let out_offset =
-                        b * channels_out * spatial + g * out_channels_per_group * spatial;
-
-                    unsafe {
-                        gemm::gemm(
-                            m,
-                            n,
-                            k,
-                            output.as_mut_ptr().add(out_offset),
-                            1,
-                            n as isize,
-                            read_dst,
-                            w_data.as_ptr().add(w_offset),
-                            1,
-                            k as isize,
-                            x_data.as_ptr().add(x_offset),
-                            1,
-                            n as isize,
-                            alpha,
-                            one,
-                            false,
-                            false,
-                            false,
-                            parallelism,
-                        );
-                    }
+    // Columns `[first, first + columns)` of sample `b`, group `g`: the bias fill, then gemm.
+    let band_work = |b: usize, g: usize, first: usize, columns: usize, parallelism| {
+        let x_offset = b * channels_in * spatial + g * k * spatial + first;
+        let w_offset = g * out_channels_per_group * k;
+        let out_offset = b * channels_out * spatial + g * out_channels_per_group * spatial + first;
+        if let Some(bias_data) = bias_data {
+            for row in 0..m {
+                // SAFETY: rows `n` apart within this task's own columns of the output.
+                let out_row = unsafe {
+                    core::slice::from_raw_parts_mut(
+                        dst_ptr
+                            .ptr_add(out_offset + row * n)
+                            .cast::<core::mem::MaybeUninit<T>>(),
+                        columns,
+                    )
+                };
+                for value in out_row {
+                    value.write(bias_data[g * out_channels_per_group + row]);
                 }
             }
         }
+        unsafe {
+            gemm::gemm(
+                m,
+                columns,
+                k,
+                dst_ptr.ptr_add(out_offset),
+                1,          // dst_cs
+                n as isize, // dst_rs
+                read_dst,
+                w_data.as_ptr().add(w_offset),
+                1,          // lhs_cs: W row-major
+                k as isize, // lhs_rs
+                x_data.as_ptr().add(x_offset),
+                1,          // rhs_cs: X row-major
+                n as isize, // rhs_rs
+                alpha,
+                one,
+                false,
+                false,
+                false,
+                parallelism,
+            );
+        }
+    };
+
+    #[cfg(feature = "rayon")]
+    {
+        use rayon::prelude::*;
+
+        // mobilevit-rs patch: with fewer samples than threads, each sample's positions
+        // are cut into column bands, one task each. gemm's own threads only start above
+        // 192^3 multiply-adds, which most 1x1 convolutions of a small network at batch 1
+        // are not, so they ran on one thread.
+        // Bands of at least 256 positions.
+        let bands = super::bands_for_threads(batch_size, n, 256);
+        let band_len = n.div_ceil(bands);
+        let parallelism = if bands > 1 {
+            gemm::Parallelism::None
+        } else {
+            parallelism
+        };
+        (0..batch_size * bands).into_par_iter().for_each(|task| {
+            let (b, band) = (task / bands, task % bands);
+            let first = band * band_len;
+            let columns = band_len.min(n.saturating_sub(first));
+            if columns == 0 {
+                return;
+            }
+            for g in 0..groups {
+                band_work(b, g, first, columns, parallelism);
+            }
+        });
     }
+    #[cfg(not(feature = "rayon"))]
+    for b in 0..batch_size {
+        for g in 0..groups {
+            band_work(b, g, 0, n, parallelism);
+        }
+    }
+
+    // SAFETY: the tasks covered every element of the output.
+    let output: Vec<T> = unsafe {
+        let mut output = core::mem::ManuallyDrop::new(output);
+        Vec::from_raw_parts(
+            output.as_mut_ptr().cast::<T>(),
+            output.len(),
+            output.capacity(),
+        )
+    };
 
     let out_shape = Shape::from(vec![
         batch_size,

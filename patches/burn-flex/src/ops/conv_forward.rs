@@ -27,8 +27,8 @@ use burn_backend::ops::ConvOptions;
 use burn_backend::ops::conv::calculate_conv_output_size;
 use burn_std::{Bytes, Shape};
 
-use super::bands_for_threads;
 use super::conv_backward::{ConvFloat, Geometry, gather};
+use super::{SendMutPtr, bands_for_threads};
 use crate::{FlexTensor, Layout};
 
 /// Output positions per band (a band is whole output rows, at least one).
@@ -102,7 +102,7 @@ fn convolve<T: ConvFloat>(g: &Geometry, x: &[T], w: &[T], bias: Option<&[T]>) ->
     unsafe { output.set_len(len) };
     let band_rows = band_rows(g);
     let bands = g.out_h.div_ceil(band_rows);
-    let output_ptr = OutputPtr(output.as_mut_ptr().cast::<T>());
+    let output_ptr = SendMutPtr::new(output.as_mut_ptr().cast::<T>());
     let task = |col: &mut Vec<T>, index: usize| {
         let (n, band) = (index / bands, index % bands);
         let rows = band * band_rows..((band + 1) * band_rows).min(g.out_h);
@@ -140,13 +140,6 @@ fn band_rows(g: &Geometry) -> usize {
     rows.min(g.out_h.div_ceil(bands)).max(1)
 }
 
-/// The output, shared by the tasks that write its disjoint bands.
-struct OutputPtr<T>(*mut T);
-
-// SAFETY: tasks only write through the pointer, each to its own band.
-unsafe impl<T> Send for OutputPtr<T> {}
-unsafe impl<T> Sync for OutputPtr<T> {}
-
 /// Output rows `rows` of sample `n`, every group.
 ///
 /// # Safety
@@ -161,7 +154,7 @@ unsafe fn convolve_band<T: ConvFloat>(
     n: usize,
     rows: Range<usize>,
     col: &mut [T],
-    output: &OutputPtr<T>,
+    output: &SendMutPtr<T>,
 ) {
     let columns = rows.len() * g.out_w;
     let col = &mut col[..g.patch_len() * columns];
@@ -172,9 +165,9 @@ unsafe fn convolve_band<T: ConvFloat>(
         im2col_band(g, x_group, rows.clone(), col);
         // SAFETY: in bounds of the output (sample n, this group's channels, these rows).
         let dst = unsafe {
-            output
-                .0
-                .add((n * g.out_channels + first_channel) * g.out_plane() + rows.start * g.out_w)
+            output.ptr_add(
+                (n * g.out_channels + first_channel) * g.out_plane() + rows.start * g.out_w,
+            )
         };
         if let Some(bias) = bias {
             for (channel, &value) in bias[first_channel..][..g.out_per_group()]

@@ -53,15 +53,12 @@ pub(crate) fn bands_for_threads(tasks: usize, extent: usize, min_band: usize) ->
 /// - The pointer remains valid for the lifetime of all uses
 /// - No two threads write to the same offset
 /// - No references to the underlying data exist during writes
-#[cfg(feature = "rayon")]
+// mobilevit-rs patch: also without the `rayon` feature, for band loops that run either way.
 pub(crate) struct SendMutPtr<T>(*mut T);
 
-#[cfg(feature = "rayon")]
 unsafe impl<T> Send for SendMutPtr<T> {}
-#[cfg(feature = "rayon")]
 unsafe impl<T> Sync for SendMutPtr<T> {}
 
-#[cfg(feature = "rayon")]
 impl<T> SendMutPtr<T> {
     pub(crate) fn new(ptr: *mut T) -> Self {
         Self(ptr)
@@ -71,6 +68,7 @@ impl<T> SendMutPtr<T> {
     ///
     /// # Safety
     /// Offset must be in bounds and no other thread may write to the same offset.
+    #[cfg(feature = "rayon")]
     pub(crate) unsafe fn write(&self, offset: usize, val: T) {
         unsafe { self.0.add(offset).write(val) }
     }
