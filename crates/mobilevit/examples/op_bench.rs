@@ -1,57 +1,133 @@
-//! Times single CPU-backend operations at MobileViT's shapes (batch 1), one thread.
-use burn::tensor::module::conv2d;
-use burn::tensor::ops::ConvOptions;
-use burn::tensor::{Device, Tensor, Distribution, activation};
+//! Times single operations of the CPU backend at MobileViT-XXS's shapes (256x256, batch 1),
+//! on one thread, to compare kernels with the per-node profile of another runtime.
+//!
+//! ```console
+//! $ MALLOC_MMAP_MAX_=0 MALLOC_TOP_PAD_=67108864 cargo run --release -p mobilevit --example op_bench [FILTER]
+//! ```
+//!
+//! The malloc settings are those the `mobilevit` binary makes (freed activations stay with
+//! the process, so each output is not a fresh mapping). FILTER keeps the operations whose
+//! name contains it. Each figure is the median and the fastest of 300 runs after 20.
+
 use std::time::Instant;
 
-fn time(name: &str, mut f: impl FnMut()) {
-    if let Some(filter) = std::env::args().nth(1) { if !name.contains(&filter) { return; } }
-    for _ in 0..20 { f(); }
-    let n = 300;
-    let mut v: Vec<f64> = (0..n).map(|_| { let t = Instant::now(); f(); t.elapsed().as_secs_f64() * 1e6 }).collect();
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    println!("{name:40} median {:8.1} us  min {:8.1} us", v[n / 2], v[0]);
-    let _ = v[0];
-}
+use burn::tensor::module::conv2d;
+use burn::tensor::ops::ConvOptions;
+use burn::tensor::{Device, Distribution, Tensor, activation};
+
+const WARMUP: usize = 20;
+const RUNS: usize = 300;
 
 fn main() {
-    rayon::ThreadPoolBuilder::new().num_threads(1).build_global().unwrap();
-    mobilevit::compute_pool::on_compute_pool(run);
+    let filter = std::env::args().nth(1).unwrap_or_default();
+    if let Err(error) = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build_global()
+    {
+        eprintln!("op_bench: {error}");
+        std::process::exit(1);
+    }
+    // On the pool's thread, as in `mobilevit bench`: operations do not hand off to it.
+    mobilevit::compute_pool::on_compute_pool(|| run_all(&filter));
 }
 
-fn run() {
-    let d = Device::flex();
-    let dw = |c: usize, s: usize, stride: usize| {
-        let x = Tensor::<4>::random([1, c, s, s], Distribution::Default, &d);
-        let w = Tensor::<4>::random([c, 1, 3, 3], Distribution::Default, &d);
-        let b = Tensor::<1>::random([c], Distribution::Default, &d);
-        time(&format!("depthwise {c}x{s}x{s} s{stride}"), || {
-            let y = conv2d(x.clone(), w.clone(), Some(b.clone()), ConvOptions::new([stride; 2], [1, 1], [1, 1], c));
-            drop(y);
-        });
+fn run_all(filter: &str) {
+    let device = Device::flex();
+    let time = |name: &str, work: &mut dyn FnMut()| {
+        if name.contains(filter) {
+            report(name, work);
+        }
     };
-    for (c, sz) in [(32usize, 128usize), (48, 64)] {
-        let x = Tensor::<4>::random([1, c, sz, sz], Distribution::Default, &d);
-        time(&format!("add scalar {c}x{sz}x{sz}"), || drop(x.clone() + 1.0));
+    for (channels, size) in [(32, 128), (48, 64)] {
+        let x = Tensor::<4>::random([1, channels, size, size], Distribution::Default, &device);
+        time(&format!("add scalar {channels}x{size}x{size}"), &mut || {
+            drop(x.clone() + 1.0)
+        });
+        time(&format!("silu {channels}x{size}x{size}"), &mut || {
+            drop(activation::silu(x.clone()))
+        });
     }
-    dw(32, 128, 1);
-    dw(32, 128, 2);
-    dw(48, 64, 1);
-    dw(48, 64, 2);
-    let dense = |cin: usize, cout: usize, s: usize, k: usize| {
-        let x = Tensor::<4>::random([1, cin, s, s], Distribution::Default, &d);
-        let w = Tensor::<4>::random([cout, cin, k, k], Distribution::Default, &d);
-        let b = Tensor::<1>::random([cout], Distribution::Default, &d);
-        time(&format!("conv {k}x{k} {cin}->{cout} at {s}"), || {
-            let y = conv2d(x.clone(), w.clone(), Some(b.clone()), ConvOptions::new([1; 2], [k / 2; 2], [1, 1], 1));
-            drop(y);
-        });
-    };
-    dense(96, 48, 32, 3);
-    dense(48, 48, 32, 3);
-    dense(128, 64, 16, 3);
-    dense(16, 32, 128, 1);
-    dense(32, 16, 128, 1);
-    let x = Tensor::<4>::random([1, 32, 128, 128], Distribution::Default, &d);
-    time("silu 32x128x128", || { drop(activation::silu(x.clone())); });
+    // Depthwise 3x3: MobileNetV2 blocks at stride 1 and their downsampling at stride 2.
+    for (channels, size, stride) in [(32, 128, 1), (32, 128, 2), (48, 64, 1), (48, 64, 2)] {
+        let conv = Conv::new(&device, channels, channels, size, 3, stride, channels);
+        time(
+            &format!("depthwise {channels}x{size}x{size} stride {stride}"),
+            &mut || conv.run(),
+        );
+    }
+    // MobileViT's local and fusion 3x3 convolutions, and the 1x1 expansion and projection
+    // of the first blocks.
+    for (inputs, outputs, size, kernel) in [
+        (48, 48, 32, 3),
+        (96, 48, 32, 3),
+        (128, 64, 16, 3),
+        (16, 32, 128, 1),
+        (32, 16, 128, 1),
+    ] {
+        let conv = Conv::new(&device, inputs, outputs, size, kernel, 1, 1);
+        time(
+            &format!("conv {kernel}x{kernel} {inputs}->{outputs} at {size}x{size}"),
+            &mut || conv.run(),
+        );
+    }
+}
+
+/// A convolution with a bias, its input and its options.
+struct Conv {
+    input: Tensor<4>,
+    weight: Tensor<4>,
+    bias: Tensor<1>,
+    options: ConvOptions<2>,
+}
+
+impl Conv {
+    fn new(
+        device: &Device,
+        inputs: usize,
+        outputs: usize,
+        size: usize,
+        kernel: usize,
+        stride: usize,
+        groups: usize,
+    ) -> Self {
+        Self {
+            input: Tensor::random([1, inputs, size, size], Distribution::Default, device),
+            weight: Tensor::random(
+                [outputs, inputs / groups, kernel, kernel],
+                Distribution::Default,
+                device,
+            ),
+            bias: Tensor::random([outputs], Distribution::Default, device),
+            options: ConvOptions::new([stride; 2], [kernel / 2; 2], [1, 1], groups),
+        }
+    }
+
+    fn run(&self) {
+        drop(conv2d(
+            self.input.clone(),
+            self.weight.clone(),
+            Some(self.bias.clone()),
+            self.options.clone(),
+        ));
+    }
+}
+
+/// Prints the median and fastest time of `work` (the CPU backend runs eagerly).
+fn report(name: &str, work: &mut dyn FnMut()) {
+    for _ in 0..WARMUP {
+        work();
+    }
+    let mut micros: Vec<f64> = (0..RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            work();
+            start.elapsed().as_secs_f64() * 1e6
+        })
+        .collect();
+    micros.sort_by(f64::total_cmp);
+    println!(
+        "{name:40} median {:8.1} us   fastest {:8.1} us",
+        micros[RUNS / 2],
+        micros[0]
+    );
 }

@@ -371,7 +371,13 @@ fn pointwise_and_depthwise_convolutions_match_f64() {
     check_forward(BASE);
     // The depthwise path's blocks of 32, 16 and 8 columns (the last one overlapping) and
     // single columns, at strides 1 and 2, as in MobileNetV2's blocks, on a batch of one.
-    for (size, stride) in [([6, 70], 1), ([5, 41], 1), ([7, 21], 2), ([9, 15], 2), ([4, 7], 1)] {
+    for (size, stride) in [
+        ([6, 70], 1),
+        ([5, 41], 1),
+        ([7, 21], 2),
+        ([9, 15], 2),
+        ([4, 7], 1),
+    ] {
         check_forward(Case {
             batch: 1,
             size,
