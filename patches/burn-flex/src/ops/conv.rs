@@ -797,14 +797,7 @@ fn conv3d_1x1_impl<
     }
 
     // SAFETY: the tasks covered every element of the output.
-    let output: Vec<T> = unsafe {
-        let mut output = core::mem::ManuallyDrop::new(output);
-        Vec::from_raw_parts(
-            output.as_mut_ptr().cast::<T>(),
-            output.len(),
-            output.capacity(),
-        )
-    };
+    let output: Vec<T> = unsafe { super::assume_init_vec(output) };
 
     let out_shape = Shape::from(vec![
         batch_size,
@@ -1381,14 +1374,7 @@ where
     }
 
     // SAFETY: the planes tile the buffer and each was fully written above.
-    let output: Vec<T> = unsafe {
-        let mut output = core::mem::ManuallyDrop::new(output);
-        Vec::from_raw_parts(
-            output.as_mut_ptr().cast::<T>(),
-            output.len(),
-            output.capacity(),
-        )
-    };
+    let output: Vec<T> = unsafe { super::assume_init_vec(output) };
 
     let out_shape = Shape::from(vec![batch_size, channels, 1, out_h, out_w]);
     FlexTensor::new(

@@ -19,7 +19,7 @@
 
 use alloc::vec;
 use alloc::vec::Vec;
-use core::mem::{ManuallyDrop, MaybeUninit};
+use core::mem::MaybeUninit;
 use core::ops::Range;
 
 use burn_backend::DType;
@@ -28,7 +28,7 @@ use burn_backend::ops::conv::calculate_conv_output_size;
 use burn_std::{Bytes, Shape};
 
 use super::conv_backward::{ConvFloat, Geometry, gather};
-use super::{SendMutPtr, bands_for_threads};
+use super::{SendMutPtr, assume_init_vec, bands_for_threads};
 use crate::{FlexTensor, Layout};
 
 /// Output positions per band (a band is whole output rows, at least one).
@@ -122,14 +122,7 @@ fn convolve<T: ConvFloat>(g: &Geometry, x: &[T], w: &[T], bias: Option<&[T]>) ->
         (0..tasks).for_each(|index| task(&mut col, index));
     }
     // SAFETY: every element was written (see above).
-    unsafe {
-        let mut output = ManuallyDrop::new(output);
-        Vec::from_raw_parts(
-            output.as_mut_ptr().cast::<T>(),
-            output.len(),
-            output.capacity(),
-        )
-    }
+    unsafe { assume_init_vec(output) }
 }
 
 /// Output rows per band: about [BAND_COLUMNS] positions, fewer where the batch alone would

@@ -82,6 +82,23 @@ impl<T> SendMutPtr<T> {
     }
 }
 
+/// mobilevit-rs patch: a buffer whose every element has been written, as `Vec<T>` (without
+/// a copy).
+///
+/// # Safety
+/// Every element of `buffer` must be initialized.
+pub(crate) unsafe fn assume_init_vec<T>(buffer: Vec<core::mem::MaybeUninit<T>>) -> Vec<T> {
+    let mut buffer = core::mem::ManuallyDrop::new(buffer);
+    // SAFETY: `MaybeUninit<T>` has `T`'s layout, and the caller vouches for the contents.
+    unsafe {
+        Vec::from_raw_parts(
+            buffer.as_mut_ptr().cast::<T>(),
+            buffer.len(),
+            buffer.capacity(),
+        )
+    }
+}
+
 /// Read a float tensor's storage as f32 values, regardless of source dtype.
 /// Returns a borrowed slice for F32 (zero-copy) and an owned Vec for other
 /// float dtypes (F64, F16, BF16).
