@@ -609,7 +609,7 @@ fn copy_batched_2d_tiled<E: Copy + Send + Sync>(
     #[cfg(feature = "rayon")]
     {
         let batch_count: usize = batch_shape.iter().product();
-        if batch_count * slice_len >= crate::ops::PARALLEL_THRESHOLD && batch_count > 1 {
+        if batch_count * slice_len >= COPY_2D_PARALLEL_THRESHOLD && batch_count > 1 {
             use rayon::prelude::*;
             dst.par_chunks_mut(slice_len)
                 .enumerate()
@@ -789,9 +789,12 @@ fn copy_inner_contiguous_run<E: Copy>(
 }
 
 /// Minimum number of elements required to trigger parallel 2D tiled copy.
-/// Avoids thread fork/steal overhead on ~1MB cache-resident tensors.
+/// Avoids thread fork/steal overhead on small cache-resident tensors.
+/// mobilevit-rs patch: 64K elements (256 KB) rather than 1M, and the batched copies use it
+/// too (rather than 256K): at batch 1 a small network's layout changes (patch unfolding,
+/// head merging) are 16K to 256K elements, and ran on the calling thread alone.
 #[cfg(any(feature = "rayon", test))]
-pub(crate) const COPY_2D_PARALLEL_THRESHOLD: usize = 1_048_576;
+pub(crate) const COPY_2D_PARALLEL_THRESHOLD: usize = 65_536;
 
 /// Tiled 2D copy from a strided source into a contiguous destination.
 /// The loop nesting is chosen so the innermost read walks whichever
