@@ -413,11 +413,7 @@ fn scaled_softmax_rows_f32_simd<S: macerator::Simd>(rows: &mut [f32], row_len: u
                 max_val = *x;
             }
         }
-        normalize_exp_row(
-            row,
-            max_val,
-            <f32 as macerator::VFma>::is_accelerated::<S>(),
-        );
+        normalize_exp_row(row, max_val, crate::ops::fast_exp::fma_is_native::<S>());
     }
 }
 

@@ -837,12 +837,10 @@ conv3d_1x1_typed!(
 //     The gemm kernel's setup cost dominates the tiny inner compute.
 //   - Full NHWC conversion of the input even though no channel mixing occurs.
 //
-// The depthwise path drops all three. It walks NCHW data directly and, for
-// each (batch, channel), accumulates the convolution by looping over kernel
-// positions on the outside and spatial positions on the inside. The valid
-// output range for each kernel position is computed analytically so the
-// inner spatial loop has no padding checks and LLVM autovectorizes it in
-// the common stride=1, dilation=1 case.
+// The depthwise path drops all three. It walks NCHW data directly, one
+// (batch, channel) plane per task. mobilevit-rs patch: each plane is computed by
+// `conv_depthwise::depthwise_plane` (every output's taps summed in registers and
+// stored once), no longer by `conv_plane_accumulate` (a pass over the plane per tap).
 
 /// Decide whether to use the depthwise fast path.
 ///
@@ -942,9 +940,9 @@ const CONV_PLANE_OH_OUTER_THRESHOLD: usize = 8192;
 /// writing, so an uninitialized buffer produces silent garbage.
 ///
 /// Dispatches to one of two loop orders based on `out_plane.len()`; see
-/// `CONV_PLANE_OH_OUTER_THRESHOLD` for the tradeoff. Shared by
-/// `conv3d_depthwise_impl` and `conv3d_small_channel_impl`. The dispatcher
-/// is `#[inline]` (not `inline(always)`) so the runtime length branch lives
+/// `CONV_PLANE_OH_OUTER_THRESHOLD` for the tradeoff. Used by
+/// `conv3d_small_channel_impl` (mobilevit-rs patch: no longer by
+/// `conv3d_depthwise_impl`). The dispatcher is `#[inline]` (not `inline(always)`) so the runtime length branch lives
 /// once at each call site instead of inlining both variants; the variants
 /// themselves stay `inline(always)` so LLVM sees the concrete inner loop
 /// pattern and emits SIMD fmuladd. Using `num_traits::Float` bounds (rather
@@ -1248,10 +1246,7 @@ conv3d_depthwise_typed!(conv3d_depthwise_f16, f16, DType::F16);
 /// - `groups == channels_in == channels_out`
 /// - `kernel_d == 1`, `in_d == 1`, trivial d-axis options.
 ///
-/// Uses `num_traits::Float` bounds so the inner multiply-accumulate compiles
-/// down to direct `fmul`/`fadd` instructions that LLVM can autovectorize.
-/// Function-pointer arithmetic (`fn(T, T) -> T`) would prevent vectorization
-/// because each call is an indirect branch that blocks the loop pattern match.
+/// mobilevit-rs patch: the planes are computed by `conv_depthwise::depthwise_plane`.
 fn conv3d_depthwise_impl<T>(
     x: FlexTensor,
     weight: FlexTensor,

@@ -12,9 +12,9 @@
 //!
 //! Every output is its start value (the bias, or zero) plus its taps in kernel-row, then
 //! kernel-column order, as in flex's path, each tap a fused multiply-add (one rounding
-//! instead of two) on CPUs that have the instruction. The padding's taps add zeros, which leave the sum unchanged for finite
-//! weights and give NaN for infinite or NaN ones, as IEEE arithmetic on materialized zeros
-//! does.
+//! instead of two) on CPUs that have the instruction. The padding's taps add zeros, which
+//! leave the sum unchanged for finite weights and give NaN for infinite or NaN ones, as IEEE
+//! arithmetic on materialized zeros does.
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -130,14 +130,15 @@ pub(super) fn depthwise_plane<#[cfg(feature = "simd")] S: macerator::Simd, T: Fl
         stride_w: plane.stride[1],
         start,
         #[cfg(feature = "simd")]
-        fused: <f32 as macerator::VFma>::is_accelerated::<S>(),
+        fused: crate::ops::fast_exp::fma_is_native::<S>(),
         #[cfg(not(feature = "simd"))]
         fused: false,
     };
     let mut ring = RowRing::new(plane, input, scratch);
     let ring_rows = ring.held.len();
     let mut slots = vec![0; kernel_h];
-    // The slot of the first row an output row reads, kept without a division per row.
+    // The slot of the first row an output row reads: one division per output row, not one
+    // per kernel row.
     let mut first_slot = 0;
     let out_w = plane.out_size[1];
     for (oh, out_row) in out.chunks_exact_mut(out_w).enumerate() {
@@ -244,11 +245,7 @@ impl<T: Float + Copy> Taps<'_, T> {
         let mut ow = 0;
         while ow < width {
             let first = ow.min(width - N);
-            let sums = if K == 0 {
-                self.block::<N, STRIDE>(rows, first)
-            } else {
-                self.block_unrolled::<N, K, STRIDE>(rows, first)
-            };
+            let sums = self.block::<N, K, STRIDE>(rows, first);
             for (out, sum) in out[first..first + N].iter_mut().zip(sums) {
                 out.write(sum);
             }
@@ -256,41 +253,26 @@ impl<T: Float + Copy> Taps<'_, T> {
         }
     }
 
-    /// Output columns `[ow, ow + N)`, summed in registers.
+    /// Output columns `[ow, ow + N)`, summed in registers. For a `K x K` kernel the loops
+    /// have constant counts and are unrolled; `K = 0` takes the plane's own kernel size.
     #[inline(always)]
-    fn block<const N: usize, const STRIDE: usize>(
+    fn block<const N: usize, const K: usize, const STRIDE: usize>(
         &self,
         rows: &RingRows<'_, T>,
         ow: usize,
     ) -> [T; N] {
+        let (kernel_h, kernel_w) = if K == 0 {
+            (self.weights.len() / self.kernel_w, self.kernel_w)
+        } else {
+            (K, K)
+        };
         let mut sums = [self.start; N];
-        for (kh, weights) in self.weights.chunks_exact(self.kernel_w).enumerate() {
+        for kh in 0..kernel_h {
             let row = rows.row(kh);
-            for (&offset, &weight) in self.offsets.iter().zip(weights) {
-                let first = offset + ow * STRIDE;
-                // N taps `STRIDE` apart; slicing first lets the loop run unchecked.
-                let taps = &row[first..first + (N - 1) * STRIDE + 1];
-                for (lane, sum) in sums.iter_mut().enumerate() {
-                    *sum = self.add_tap(*sum, taps[lane * STRIDE], weight);
-                }
-            }
-        }
-        sums
-    }
-
-    /// [Self::block] for a `K x K` kernel, with constant loop counts.
-    #[inline(always)]
-    fn block_unrolled<const N: usize, const K: usize, const STRIDE: usize>(
-        &self,
-        rows: &RingRows<'_, T>,
-        ow: usize,
-    ) -> [T; N] {
-        let mut sums = [self.start; N];
-        for kh in 0..K {
-            let row = rows.row(kh);
-            for kw in 0..K {
-                let weight = self.weights[kh * K + kw];
+            for kw in 0..kernel_w {
+                let weight = self.weights[kh * kernel_w + kw];
                 let first = self.offsets[kw] + ow * STRIDE;
+                // N taps `STRIDE` apart; slicing first lets the loop run unchecked.
                 let taps = &row[first..first + (N - 1) * STRIDE + 1];
                 for lane in 0..N {
                     sums[lane] = self.add_tap(sums[lane], taps[lane * STRIDE], weight);

@@ -128,11 +128,19 @@ fn exp_of_remainder<const FUSED: bool>(x: f32, n: f32) -> f32 {
 
 /// `a * b + c`: with `FUSED`, one fused multiply-add (one rounding); otherwise a product and
 /// a sum, as written. Only code compiled for a CPU with the instruction may pass `true`
-/// (a SIMD kernel that checked `macerator::VFma::is_accelerated`): elsewhere `f32::mul_add`
+/// (a SIMD kernel that checked [fma_is_native]): elsewhere `f32::mul_add`
 /// is a call into libm per element.
 #[inline(always)]
 pub(crate) fn mul_add<const FUSED: bool>(a: f32, b: f32, c: f32) -> f32 {
     if FUSED { a.mul_add(b, c) } else { a * b + c }
+}
+
+/// Whether code compiled for SIMD level `S` runs on a CPU with fused multiply-add, so that it
+/// may pass `FUSED = true` to [mul_add] (and use `mul_add` of its own).
+#[cfg(feature = "simd")]
+#[inline(always)]
+pub(crate) fn fma_is_native<S: macerator::Simd>() -> bool {
+    <f32 as macerator::VFma>::is_accelerated::<S>()
 }
 
 pub(crate) trait FastExp: Copy {

@@ -172,7 +172,7 @@ fn map_f32_chunk_into<#[cfg(feature = "simd")] S: macerator::Simd, Op: F32Map>(
     op: Op,
 ) {
     #[cfg(feature = "simd")]
-    if <f32 as macerator::VFma>::is_accelerated::<S>() {
+    if crate::ops::fast_exp::fma_is_native::<S>() {
         for (out, &value) in output.iter_mut().zip(input) {
             out.write(op.fused(value));
         }
@@ -190,7 +190,7 @@ fn map_f32_chunk<#[cfg(feature = "simd")] S: macerator::Simd, Op: F32Map>(
     op: Op,
 ) {
     #[cfg(feature = "simd")]
-    if <f32 as macerator::VFma>::is_accelerated::<S>() {
+    if crate::ops::fast_exp::fma_is_native::<S>() {
         for value in values.iter_mut() {
             *value = op.fused(*value);
         }
