@@ -8,6 +8,7 @@
 //! accumulated by gemm while they are in cache.
 
 use alloc::vec::Vec;
+use core::mem::MaybeUninit;
 
 use burn_backend::DType;
 use burn_backend::ops::FloatTensorOps;
@@ -80,9 +81,14 @@ where
     if let Some(bias) = bias_data {
         assert_eq!(bias.len(), d_output, "linear: one bias per output feature");
     }
-    let mut output: Vec<T> = alloc::vec![T::zero(); rows * d_output];
+    // Each band writes its own rows (the bias, then gemm; gemm alone without a bias), on
+    // the thread that computes them, rather than the calling thread zeroing all of them
+    // first.
+    let mut output: Vec<MaybeUninit<T>> = Vec::with_capacity(rows * d_output);
+    // SAFETY: `MaybeUninit` needs no initialization; every row is written by its band.
+    unsafe { output.set_len(rows * d_output) };
     if d_output > 0 {
-        let band = |(index, out_band): (usize, &mut [T]), band_rows: usize| {
+        let band = |(index, out_band): (usize, &mut [MaybeUninit<T>]), band_rows: usize| {
             let first_row = index * band_rows;
             let x_band = &x_data[first_row * d_input..];
             gemm_rows(out_band, x_band, w_data, bias_data, d_input, d_output);
@@ -102,6 +108,9 @@ where
             .enumerate()
             .for_each(|chunk| band(chunk, band_rows));
     }
+    // SAFETY: the bands tile the output and `gemm_rows` writes all of each; without output
+    // features there is nothing to write.
+    let output = unsafe { super::assume_init_vec(output) };
     FlexTensor::new(
         Bytes::from_elems(output),
         Layout::contiguous(out_shape),
@@ -118,14 +127,14 @@ fn band_rows(rows: usize, work_per_row: usize) -> usize {
         .max(1)
 }
 
-/// `out = bias + x · w` for the rows of `out`.
+/// `out = bias + x · w` for the rows of `out`, every element written.
 ///
 /// # Shapes
 /// - out: `[rows, d_output]`
 /// - x: `[rows, d_input]` at its start (longer slices are fine)
 /// - w: `[d_input, d_output]`
 fn gemm_rows<T>(
-    out: &mut [T],
+    out: &mut [MaybeUninit<T>],
     x: &[T],
     w: &[T],
     bias: Option<&[T]>,
@@ -137,7 +146,9 @@ fn gemm_rows<T>(
     let rows = out.len() / d_output;
     if let Some(bias) = bias {
         for row in out.chunks_exact_mut(d_output) {
-            row.copy_from_slice(bias);
+            for (value, &bias) in row.iter_mut().zip(bias) {
+                value.write(bias);
+            }
         }
     }
     assert!(x.len() >= rows * d_input && w.len() >= d_input * d_output);
@@ -148,7 +159,7 @@ fn gemm_rows<T>(
             rows,
             d_output,
             d_input,
-            out.as_mut_ptr(),
+            out.as_mut_ptr().cast::<T>(),
             1,
             d_output as isize,
             bias.is_some(),
