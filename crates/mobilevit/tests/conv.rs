@@ -369,11 +369,15 @@ fn pointwise_and_depthwise_convolutions_match_f64() {
         ..BASE
     });
     check_forward(BASE);
-    // The depthwise path's blocks of 32, 16 and 8 columns (the last one overlapping) and
-    // single columns, at strides 1 and 2, as in MobileNetV2's blocks, on a batch of one.
+    // The depthwise path's rows at strides 1 and 2, as in MobileNetV2's blocks, on a batch
+    // of one: f32 SIMD vectors four and one at a time (the last one overlapping; at stride 2
+    // from rows split into even and odd columns, of odd and even lengths), and narrower rows
+    // in blocks of 32, 16 and 8 columns and single columns.
     for (size, stride) in [
         ([6, 70], 1),
         ([5, 41], 1),
+        ([6, 150], 2),
+        ([5, 37], 2),
         ([7, 21], 2),
         ([9, 15], 2),
         ([4, 7], 1),
@@ -401,6 +405,12 @@ fn pointwise_and_depthwise_convolutions_match_f64() {
     });
     check_forward(Case {
         padding: 0,
+        size: [12, 40],
+        ..BASE
+    });
+    check_forward(Case {
+        padding: 0,
+        stride: 2,
         size: [12, 40],
         ..BASE
     });

@@ -10,9 +10,11 @@
 //! of up to [BLOCK] positions whose sums stay in registers over all the taps (unrolled for
 //! 3x3 kernels, with the stride a constant for strides 1 and 2) and are stored once.
 //!
-//! f32 3x3 kernels at stride 1 (most of MobileNet's depthwise work) take explicit SIMD
-//! vectors instead ([Simd3x3]): the nine weights are broadcast once per plane and four
-//! vectors of outputs are summed at a time, with no bounds tests in the loop.
+//! f32 3x3 kernels at strides 1 and 2 (MobileNet's depthwise convolutions) take explicit
+//! SIMD vectors instead ([Simd3x3]): the nine weights are broadcast once per plane and four
+//! vectors of outputs are summed at a time, with no bounds tests in the loop. At stride 2 the
+//! ring rows hold the even padded columns, then the odd ones, so that every tap of a vector
+//! of outputs is a contiguous load.
 //!
 //! Every output is its start value (the bias, or zero) plus its taps in kernel-row, then
 //! kernel-column order, as in flex's path, each tap a fused multiply-add (one rounding
@@ -67,6 +69,9 @@ struct RowRing<'a, T> {
     input: &'a [T],
     /// `[ring_rows, padded_width]`; the padding columns stay zero.
     rows: &'a mut [T],
+    /// Whether each ring row holds its even padded columns, then its odd ones (see
+    /// [RowRing::load]), rather than the columns in order.
+    split_phases: bool,
     /// The length of a ring row.
     row_len: usize,
     /// The padded row held by each ring slot.
@@ -74,7 +79,12 @@ struct RowRing<'a, T> {
 }
 
 impl<'a, T: Float> RowRing<'a, T> {
-    fn new(plane: &'a DepthwisePlane, input: &'a [T], scratch: &'a mut Vec<T>) -> Self {
+    fn new(
+        plane: &'a DepthwisePlane,
+        input: &'a [T],
+        scratch: &'a mut Vec<T>,
+        split_phases: bool,
+    ) -> Self {
         let row_len = plane.padded_width();
         scratch.clear();
         scratch.resize(plane.ring_rows() * row_len, T::zero());
@@ -82,6 +92,7 @@ impl<'a, T: Float> RowRing<'a, T> {
             plane,
             input,
             rows: scratch,
+            split_phases,
             row_len,
             held: vec![None; plane.ring_rows()],
         }
@@ -97,15 +108,43 @@ impl<'a, T: Float> RowRing<'a, T> {
         }
         self.held[slot] = Some(row);
         let [in_h, in_w] = self.plane.in_size;
-        let start = slot * self.row_len + self.plane.padding[1];
-        let out = &mut self.rows[start..start + self.plane.copied_columns()];
-        match row
+        let pad = self.plane.padding[1];
+        let columns = self.plane.copied_columns();
+        let ring_row = &mut self.rows[slot * self.row_len..(slot + 1) * self.row_len];
+        let input_row = row
             .checked_sub(self.plane.padding[0])
             .filter(|&ih| ih < in_h)
-        {
-            Some(ih) => out.copy_from_slice(&self.input[ih * in_w..ih * in_w + out.len()]),
-            None => out.fill(T::zero()),
+            .map(|ih| &self.input[ih * in_w..ih * in_w + columns]);
+        match (input_row, self.split_phases) {
+            (Some(input_row), false) => ring_row[pad..pad + columns].copy_from_slice(input_row),
+            (Some(input_row), true) => split_phases(input_row, pad, ring_row),
+            (None, false) => ring_row[pad..pad + columns].fill(T::zero()),
+            // The padding columns are zero in either layout.
+            (None, true) => ring_row.fill(T::zero()),
         }
+    }
+}
+
+/// Writes the input row `input` at padded columns `pad..` of `ring_row` as even padded
+/// columns first (`ring_row[p / 2]` for even `p`), then odd ones (`ring_row[half + p / 2]`),
+/// `half` being the count of even columns. The other entries are left as they are.
+fn split_phases<T: Copy>(input: &[T], pad: usize, ring_row: &mut [T]) {
+    let (even, odd) = ring_row.split_at_mut(ring_row.len().div_ceil(2));
+    // Input columns 2k and 2k + 1 land in the phase of `pad` and in the other one.
+    let (first, second) = if pad % 2 == 0 {
+        (even, odd)
+    } else {
+        (odd, even)
+    };
+    let pairs = input.len() / 2;
+    let first = &mut first[pad / 2..pad / 2 + input.len().div_ceil(2)];
+    let second = &mut second[pad.div_ceil(2)..pad.div_ceil(2) + pairs];
+    for ((pair, first), second) in input.chunks_exact(2).zip(first.iter_mut()).zip(second) {
+        *first = pair[0];
+        *second = pair[1];
+    }
+    if input.len() % 2 == 1 {
+        first[pairs] = input[input.len() - 1];
     }
 }
 
@@ -143,7 +182,11 @@ pub(super) fn depthwise_plane<
     };
     #[cfg(feature = "simd")]
     let simd_3x3 = Simd3x3::<S>::for_plane(plane, weights, start, taps.fused);
-    let mut ring = RowRing::new(plane, input, scratch);
+    #[cfg(feature = "simd")]
+    let split_phases = simd_3x3.as_ref().is_some_and(Simd3x3::splits_phases);
+    #[cfg(not(feature = "simd"))]
+    let split_phases = false;
+    let mut ring = RowRing::new(plane, input, scratch, split_phases);
     let ring_rows = ring.held.len();
     let mut slots = vec![0; kernel_h];
     // The slot of the first row an output row reads: one division per output row, not one
@@ -326,19 +369,22 @@ fn as_f32<T: 'static>(values: &[T]) -> Option<&[f32]> {
 #[cfg(feature = "simd")]
 const SIMD_VECTORS: usize = 4;
 
-/// An f32 3x3 kernel at stride 1 and dilation 1, in explicit SIMD vectors (see the module
-/// documentation). The same sums as [Taps] with fused multiply-adds, in the same order.
+/// An f32 3x3 kernel at stride 1 or 2 and dilation 1, in explicit SIMD vectors (see the
+/// module documentation). The same sums as [Taps] with fused multiply-adds, in the same
+/// order.
 #[cfg(feature = "simd")]
 struct Simd3x3<S: macerator::Simd> {
     /// Each weight in every lane, in kernel-row, then kernel-column order.
     weights: [macerator::Vector<S, f32>; 9],
     /// The start value (the bias, or zero) in every lane.
     start: macerator::Vector<S, f32>,
+    /// The stride along rows: 1, or 2 with ring rows split by phase.
+    stride: usize,
 }
 
 #[cfg(feature = "simd")]
 impl<S: macerator::Simd> Simd3x3<S> {
-    /// The kernel, where the plane is one it takes: f32, 3x3, stride 1 along rows, no
+    /// The kernel, where the plane is one it takes: f32, 3x3, stride 1 or 2 along rows, no
     /// dilation, on a CPU with fused multiply-add, and rows at least one vector wide.
     fn for_plane<T: Float + 'static>(
         plane: &DepthwisePlane,
@@ -348,7 +394,7 @@ impl<S: macerator::Simd> Simd3x3<S> {
     ) -> Option<Self> {
         use macerator::Scalar;
         let fits = plane.kernel == [3, 3]
-            && plane.stride[1] == 1
+            && matches!(plane.stride[1], 1 | 2)
             && plane.dilation == [1, 1]
             && plane.out_size[1] >= f32::lanes::<S>()
             && fused;
@@ -357,70 +403,100 @@ impl<S: macerator::Simd> Simd3x3<S> {
         Some(Self {
             weights: core::array::from_fn(|tap| weights[tap].splat::<S>()),
             start: start.splat::<S>(),
+            stride: plane.stride[1],
         })
+    }
+
+    /// Whether the ring rows must hold their even columns, then their odd ones.
+    fn splits_phases(&self) -> bool {
+        self.stride == 2
     }
 
     /// One output row from the ring rows of its three kernel rows.
     #[inline(always)]
     fn write_row<T: 'static>(&self, rows: &RingRows<'_, T>, out: &mut [MaybeUninit<T>]) {
+        let kernel_rows: [&[f32]; 3] = core::array::from_fn(|kh| {
+            let Some(row) = as_f32(rows.row(kh)) else {
+                unreachable!("Simd3x3 is only made for f32 planes");
+            };
+            row
+        });
+        match self.stride {
+            1 => self.write_row_for::<1, T>(&kernel_rows, out),
+            _ => self.write_row_for::<2, T>(&kernel_rows, out),
+        }
+    }
+
+    /// [Self::write_row] at stride `STRIDE`.
+    #[inline(always)]
+    fn write_row_for<const STRIDE: usize, T>(
+        &self,
+        kernel_rows: &[&[f32]; 3],
+        out: &mut [MaybeUninit<T>],
+    ) {
         use macerator::Scalar;
-        let (Some(row_0), Some(row_1), Some(row_2)) = (
-            as_f32(rows.row(0)),
-            as_f32(rows.row(1)),
-            as_f32(rows.row(2)),
-        ) else {
-            unreachable!("Simd3x3 is only made for f32 planes");
-        };
-        let kernel_rows = [row_0, row_1, row_2];
         let width = out.len();
         let lanes = f32::lanes::<S>();
-        // Ring rows hold `width + 2` values (stride 1, 3 columns): every tap below is in
-        // bounds, and `width >= lanes` (see `for_plane`).
-        assert!(width >= lanes && kernel_rows.iter().all(|row| row.len() >= width + 2));
+        // At stride 2, the odd columns of a ring row start at `half`.
+        let half = kernel_rows[0].len().div_ceil(2);
+        // The furthest tap of output `width - 1` (padded column `width - 1 + 2` at stride 1;
+        // odd column `half + width - 1` or even column `width` at stride 2) is in bounds.
+        let reach = if STRIDE == 1 { width + 2 } else { half + width };
+        assert!(width >= lanes && kernel_rows.iter().all(|row| row.len() >= reach));
         let out = out.as_mut_ptr().cast::<f32>();
         let wide = SIMD_VECTORS * lanes;
         let mut ow = 0;
         while ow + wide <= width {
             // SAFETY: `ow + wide <= width` (see above).
-            unsafe { self.write_vectors::<SIMD_VECTORS>(&kernel_rows, out, ow) };
+            unsafe { self.write_vectors::<SIMD_VECTORS, STRIDE>(kernel_rows, half, out, ow) };
             ow += wide;
         }
         while ow + lanes <= width {
             // SAFETY: as above, one vector.
-            unsafe { self.write_vectors::<1>(&kernel_rows, out, ow) };
+            unsafe { self.write_vectors::<1, STRIDE>(kernel_rows, half, out, ow) };
             ow += lanes;
         }
         if ow < width {
             // The last vector overlaps the one before it (its outputs are rewritten, equal).
             // SAFETY: `width >= lanes`.
-            unsafe { self.write_vectors::<1>(&kernel_rows, out, width - lanes) };
+            unsafe { self.write_vectors::<1, STRIDE>(kernel_rows, half, out, width - lanes) };
         }
     }
 
     /// Outputs `[ow, ow + V * lanes)`: `V` vectors of sums over the nine taps.
     ///
     /// # Safety
-    /// `ow + V * lanes <= width`, where `out` holds `width` values and each kernel row at
-    /// least `width + 2`.
+    /// `ow + V * lanes <= width`, where `out` holds `width` values and the kernel rows reach
+    /// as [Self::write_row_for] asserts.
     #[inline(always)]
-    unsafe fn write_vectors<const V: usize>(
+    unsafe fn write_vectors<const V: usize, const STRIDE: usize>(
         &self,
         kernel_rows: &[&[f32]; 3],
+        half: usize,
         out: *mut f32,
         ow: usize,
     ) {
         use macerator::{Scalar, vload_unaligned, vstore_unaligned};
         let lanes = f32::lanes::<S>();
+        // Where tap column `kw` of output `ow` is in a ring row, less `ow`: padded column
+        // `ow + kw` at stride 1; at stride 2 (padded column `2 ow + kw`), even column `ow`,
+        // odd column `ow`, even column `ow + 1`.
+        let column = |kw: usize| match (STRIDE, kw) {
+            (1, kw) => kw,
+            (_, 1) => half,
+            (_, kw) => kw / 2,
+        };
         let mut sums = [self.start; V];
         for (kh, row) in kernel_rows.iter().enumerate() {
             for kw in 0..3 {
                 let weight = self.weights[kh * 3 + kw];
+                let first = column(kw) + ow;
                 for (vector, sum) in sums.iter_mut().enumerate() {
-                    // SAFETY: `ow + (vector + 1) * lanes - 1 + kw < width + 2` (see above).
-                    let tap = unsafe {
-                        vload_unaligned::<S, f32>(row.as_ptr().add(ow + vector * lanes + kw))
+                    // SAFETY: within the row's reach (see above).
+                    let taps = unsafe {
+                        vload_unaligned::<S, f32>(row.as_ptr().add(first + vector * lanes))
                     };
-                    *sum = tap.mul_add(weight, *sum);
+                    *sum = taps.mul_add(weight, *sum);
                 }
             }
         }
