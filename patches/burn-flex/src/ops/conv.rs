@@ -721,20 +721,9 @@ fn conv3d_1x1_impl<
         let w_offset = g * out_channels_per_group * k;
         let out_offset = b * channels_out * spatial + g * out_channels_per_group * spatial + first;
         if let Some(bias_data) = bias_data {
-            for row in 0..m {
-                // SAFETY: rows `n` apart within this task's own columns of the output.
-                let out_row = unsafe {
-                    core::slice::from_raw_parts_mut(
-                        dst_ptr
-                            .ptr_add(out_offset + row * n)
-                            .cast::<core::mem::MaybeUninit<T>>(),
-                        columns,
-                    )
-                };
-                for value in out_row {
-                    value.write(bias_data[g * out_channels_per_group + row]);
-                }
-            }
+            let group_bias = &bias_data[g * out_channels_per_group..][..m];
+            // SAFETY: rows `n` apart within this task's own columns of the output.
+            unsafe { super::fill_rows(dst_ptr.ptr_add(out_offset), group_bias, columns, n) };
         }
         unsafe {
             gemm::gemm(

@@ -208,12 +208,17 @@ pub(super) fn depthwise_plane<
             slots: &slots,
         };
         #[cfg(feature = "simd")]
-        if let Some(simd_3x3) = &simd_3x3 {
+        let in_vectors = if let Some(simd_3x3) = &simd_3x3 {
             simd_3x3.write_row(&rows, out_row);
-            first_slot = (first_slot + plane.stride[0]) % ring_rows;
-            continue;
+            true
+        } else {
+            false
+        };
+        #[cfg(not(feature = "simd"))]
+        let in_vectors = false;
+        if !in_vectors {
+            taps.write_row(&rows, out_row);
         }
-        taps.write_row(&rows, out_row);
         first_slot = (first_slot + plane.stride[0]) % ring_rows;
     }
 }

@@ -28,7 +28,7 @@ use burn_backend::ops::conv::calculate_conv_output_size;
 use burn_std::{Bytes, Shape};
 
 use super::conv_backward::{ConvFloat, Geometry, gather};
-use super::{SendMutPtr, assume_init_vec, bands_for_threads};
+use super::{SendMutPtr, assume_init_vec, bands_for_threads, fill_rows};
 use crate::{FlexTensor, Layout};
 
 /// Output positions per band (a band is whole output rows, at least one).
@@ -163,16 +163,9 @@ unsafe fn convolve_band<T: ConvFloat>(
             )
         };
         if let Some(bias) = bias {
-            for (channel, &value) in bias[first_channel..][..g.out_per_group()]
-                .iter()
-                .enumerate()
-            {
-                // SAFETY: one output row segment of the band (see above).
-                let row = unsafe {
-                    core::slice::from_raw_parts_mut(dst.add(channel * g.out_plane()), columns)
-                };
-                row.fill(value);
-            }
+            let group_bias = &bias[first_channel..][..g.out_per_group()];
+            // SAFETY: the group's rows of the band (see above), `out_plane` apart.
+            unsafe { fill_rows(dst, group_bias, columns, g.out_plane()) };
         }
         // dst [out_per_group, columns] (+)= W_g [out_per_group, patch_len]
         //                                   · col [patch_len, columns]

@@ -82,6 +82,31 @@ impl<T> SendMutPtr<T> {
     }
 }
 
+/// mobilevit-rs patch: the start of a band of an uninitialized output that gemm adds onto:
+/// each of `values.len()` rows, `stride` elements apart from `first`, gets `columns` copies
+/// of its value (an output channel's bias).
+///
+/// # Safety
+/// Every row segment lies within one allocation, and no other thread reads or writes it
+/// meanwhile.
+pub(crate) unsafe fn fill_rows<T: Copy>(
+    first: *mut T,
+    values: &[T],
+    columns: usize,
+    stride: usize,
+) {
+    for (row, &value) in values.iter().enumerate() {
+        // SAFETY: one row segment (see above), seen as possibly uninitialized values.
+        let segment = unsafe {
+            core::slice::from_raw_parts_mut(
+                first.add(row * stride).cast::<core::mem::MaybeUninit<T>>(),
+                columns,
+            )
+        };
+        segment.fill(core::mem::MaybeUninit::new(value));
+    }
+}
+
 /// mobilevit-rs patch: a buffer whose every element has been written, as `Vec<T>` (without
 /// a copy).
 ///
