@@ -1,5 +1,6 @@
 //! Times single operations of the CPU backend at MobileViT-XXS's shapes (256x256, batch 1),
-//! on one thread, to compare kernels with the per-node profile of another runtime.
+//! on one thread (or `OP_BENCH_THREADS`), to compare kernels with the per-node profile of
+//! another runtime, or an operation's time on two threads with its time on one.
 //!
 //! ```console
 //! $ MALLOC_MMAP_MAX_=0 MALLOC_TOP_PAD_=67108864 cargo run --release -p mobilevit --example op_bench [FILTER]
@@ -11,7 +12,7 @@
 
 use std::time::Instant;
 
-use burn::tensor::module::conv2d;
+use burn::tensor::module::{conv2d, linear};
 use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Device, Distribution, Tensor, activation};
 
@@ -20,8 +21,12 @@ const RUNS: usize = 300;
 
 fn main() {
     let filter = std::env::args().nth(1).unwrap_or_default();
+    let threads = std::env::var("OP_BENCH_THREADS")
+        .ok()
+        .and_then(|threads| threads.parse().ok())
+        .unwrap_or(1);
     if let Err(error) = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
+        .num_threads(threads)
         .build_global()
     {
         eprintln!("op_bench: {error}");
@@ -55,20 +60,46 @@ fn run_all(filter: &str) {
             &mut || conv.run(),
         );
     }
+    // The stem: 3 to 16 channels, 3x3 at stride 2.
+    let stem = Conv::new(&device, 3, 16, 256, 3, 2, 1);
+    time("stem 3->16 at 256x256 stride 2", &mut || stem.run());
     // MobileViT's local and fusion 3x3 convolutions, and the 1x1 expansion and projection
     // of the first blocks.
     for (inputs, outputs, size, kernel) in [
         (48, 48, 32, 3),
         (96, 48, 32, 3),
         (128, 64, 16, 3),
+        (80, 80, 8, 3),
+        (160, 80, 8, 3),
         (16, 32, 128, 1),
         (32, 16, 128, 1),
+        (96, 64, 16, 1),
+        (64, 80, 16, 1),
+        (128, 80, 8, 1),
+        (80, 320, 8, 1),
     ] {
         let conv = Conv::new(&device, inputs, outputs, size, kernel, 1, 1);
         time(
             &format!("conv {kernel}x{kernel} {inputs}->{outputs} at {size}x{size}"),
             &mut || conv.run(),
         );
+    }
+    // The transformers' projections: tokens of the three MobileViT blocks (four sequences
+    // of 256, 64 and 16) by their widths.
+    for (rows, inputs, outputs) in [
+        (1024, 64, 192),
+        (1024, 128, 64),
+        (256, 80, 240),
+        (256, 160, 80),
+        (64, 96, 288),
+        (64, 192, 96),
+    ] {
+        let x = Tensor::<2>::random([rows, inputs], Distribution::Default, &device);
+        let weight = Tensor::<2>::random([inputs, outputs], Distribution::Default, &device);
+        let bias = Tensor::<1>::random([outputs], Distribution::Default, &device);
+        time(&format!("linear {rows}x{inputs}->{outputs}"), &mut || {
+            drop(linear(x.clone(), weight.clone(), Some(bias.clone())))
+        });
     }
 }
 

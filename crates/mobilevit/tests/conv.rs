@@ -347,6 +347,66 @@ fn dense_and_grouped_convolutions_match_f64() {
 }
 
 #[test]
+fn stem_convolutions_match_f64() {
+    // The path for 3x3 kernels over one to four input channels (patches/README.md, change
+    // 15): rows of two SIMD vectors, one, and an overlapping last one; output channels in
+    // blocks of 8, 4, 2 and 1; strides 1 and 2 (rows split into even and odd columns, of odd
+    // and even lengths); padding of 0, 1 and 2; and rows narrower than a vector.
+    let stem = Case {
+        batch: 2,
+        in_channels: 3,
+        out_channels: 16,
+        size: [67, 70],
+        stride: 2,
+        groups: 1,
+        ..BASE
+    };
+    check_forward(stem);
+    for case in [
+        Case {
+            batch: 1,
+            out_channels: 15,
+            size: [9, 99],
+            ..stem
+        },
+        Case {
+            in_channels: 1,
+            out_channels: 5,
+            size: [7, 40],
+            stride: 1,
+            ..stem
+        },
+        Case {
+            in_channels: 4,
+            out_channels: 8,
+            size: [6, 21],
+            stride: 1,
+            padding: 0,
+            ..stem
+        },
+        Case {
+            in_channels: 2,
+            out_channels: 3,
+            size: [8, 37],
+            padding: 0,
+            ..stem
+        },
+        Case {
+            out_channels: 9,
+            size: [11, 36],
+            padding: 2,
+            ..stem
+        },
+        Case {
+            size: [5, 9],
+            ..stem
+        },
+    ] {
+        check_forward(case);
+    }
+}
+
+#[test]
 fn pointwise_and_depthwise_convolutions_match_f64() {
     // The 1x1 path (the output starts from the bias) and the depthwise path.
     check_forward(Case {
@@ -368,6 +428,20 @@ fn pointwise_and_depthwise_convolutions_match_f64() {
         groups: 1,
         ..BASE
     });
+    // A batch of one on a map too small for bands of positions: bands of output channels
+    // (also within each of two groups).
+    for groups in [1, 2] {
+        check_forward(Case {
+            batch: 1,
+            in_channels: 16,
+            out_channels: 72,
+            size: [7, 9],
+            kernel: 1,
+            padding: 0,
+            groups,
+            ..BASE
+        });
+    }
     check_forward(BASE);
     // The depthwise path's rows at strides 1 and 2, as in MobileNetV2's blocks, on a batch
     // of one: f32 SIMD vectors four and one at a time (the last one overlapping; at stride 2

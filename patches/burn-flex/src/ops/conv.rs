@@ -78,6 +78,12 @@ macro_rules! conv3d_typed {
                     return $fn_direct(x, weight, bias, options);
                 }
             )?
+            // mobilevit-rs patch: 3x3 convolutions over few input channels (stems) summed in
+            // SIMD registers, for f32.
+            #[cfg(feature = "simd")]
+            if super::conv_stem::takes(x_shape, w_shape, options, $dtype) {
+                return super::conv_stem::conv3d_stem(x, weight, bias, options);
+            }
             // mobilevit-rs patch: 2D convolutions as im2col bands and gemm on NCHW data, also
             // those with few channels (MobileViT's stem, 3 -> 16 at stride 2: 3% of XXS
             // inference faster than the small-channel path).
@@ -715,19 +721,26 @@ fn conv3d_1x1_impl<
     unsafe { output.set_len(total_output) };
     let dst_ptr = crate::ops::SendMutPtr::new(output.as_mut_ptr().cast::<T>());
 
-    // Columns `[first, first + columns)` of sample `b`, group `g`: the bias fill, then gemm.
-    let band_work = |b: usize, g: usize, first: usize, columns: usize, parallelism| {
+    // Columns `[first, first + columns)` of output channels `channels` (of group `g`) of
+    // sample `b`: the bias fill, then gemm.
+    let band_work = |b: usize,
+                     g: usize,
+                     first: usize,
+                     columns: usize,
+                     channels: core::ops::Range<usize>,
+                     parallelism| {
         let x_offset = b * channels_in * spatial + g * k * spatial + first;
-        let w_offset = g * out_channels_per_group * k;
-        let out_offset = b * channels_out * spatial + g * out_channels_per_group * spatial + first;
+        let first_channel = g * out_channels_per_group + channels.start;
+        let w_offset = first_channel * k;
+        let out_offset = b * channels_out * spatial + first_channel * spatial + first;
         if let Some(bias_data) = bias_data {
-            let group_bias = &bias_data[g * out_channels_per_group..][..m];
-            // SAFETY: rows `n` apart within this task's own columns of the output.
-            unsafe { super::fill_rows(dst_ptr.ptr_add(out_offset), group_bias, columns, n) };
+            let band_bias = &bias_data[first_channel..][..channels.len()];
+            // SAFETY: rows `n` apart within this task's own part of the output.
+            unsafe { super::fill_rows(dst_ptr.ptr_add(out_offset), band_bias, columns, n) };
         }
         unsafe {
             gemm::gemm(
-                m,
+                channels.len(),
                 columns,
                 k,
                 dst_ptr.ptr_add(out_offset),
@@ -758,30 +771,40 @@ fn conv3d_1x1_impl<
         // are cut into column bands, one task each. gemm's own threads only start above
         // 192^3 multiply-adds, which most 1x1 convolutions of a small network at batch 1
         // are not, so they ran on one thread.
-        // Bands of at least 256 positions.
+        // Bands of at least 256 positions. Where samples and position bands still leave
+        // threads idle (maps of 16x16 and smaller at batch 1), the output channels are cut
+        // into bands too, of at least 16.
         let bands = super::bands_for_threads(batch_size, n, 256);
         let band_len = n.div_ceil(bands);
-        let parallelism = if bands > 1 {
+        let channel_bands = super::bands_for_threads(batch_size * bands, m, 16);
+        let channel_band_len = m.div_ceil(channel_bands);
+        let parallelism = if bands * channel_bands > 1 {
             gemm::Parallelism::None
         } else {
             parallelism
         };
-        (0..batch_size * bands).into_par_iter().for_each(|task| {
-            let (b, band) = (task / bands, task % bands);
-            let first = band * band_len;
-            let columns = band_len.min(n.saturating_sub(first));
-            if columns == 0 {
-                return;
-            }
-            for g in 0..groups {
-                band_work(b, g, first, columns, parallelism);
-            }
-        });
+        let bands_per_sample = bands * channel_bands;
+        (0..batch_size * bands_per_sample)
+            .into_par_iter()
+            .for_each(|task| {
+                let (b, band) = (task / bands_per_sample, task % bands_per_sample);
+                let (band, channel_band) = (band / channel_bands, band % channel_bands);
+                let first = band * band_len;
+                let columns = band_len.min(n.saturating_sub(first));
+                let first_channel = channel_band * channel_band_len;
+                let channels = first_channel..(first_channel + channel_band_len).min(m);
+                if columns == 0 || channels.is_empty() {
+                    return;
+                }
+                for g in 0..groups {
+                    band_work(b, g, first, columns, channels.clone(), parallelism);
+                }
+            });
     }
     #[cfg(not(feature = "rayon"))]
     for b in 0..batch_size {
         for g in 0..groups {
-            band_work(b, g, 0, n, parallelism);
+            band_work(b, g, 0, n, 0..m, parallelism);
         }
     }
 

@@ -128,7 +128,7 @@ impl<'a, T: Float> RowRing<'a, T> {
 /// Writes the input row `input` at padded columns `pad..` of `ring_row` as even padded
 /// columns first (`ring_row[p / 2]` for even `p`), then odd ones (`ring_row[half + p / 2]`),
 /// `half` being the count of even columns. The other entries are left as they are.
-fn split_phases<T: Copy>(input: &[T], pad: usize, ring_row: &mut [T]) {
+pub(super) fn split_phases<T: Copy>(input: &[T], pad: usize, ring_row: &mut [T]) {
     let (even, odd) = ring_row.split_at_mut(ring_row.len().div_ceil(2));
     // Input columns 2k and 2k + 1 land in the phase of `pad` and in the other one.
     let (first, second) = if pad % 2 == 0 {

@@ -70,7 +70,7 @@ pub(crate) fn conv3d_as_gemm<T: ConvFloat>(
     FlexTensor::new(Bytes::from_elems(output), Layout::contiguous(shape), dtype)
 }
 
-fn geometry(x_shape: &[usize], w_shape: &[usize], options: &ConvOptions<3>) -> Geometry {
+pub(super) fn geometry(x_shape: &[usize], w_shape: &[usize], options: &ConvOptions<3>) -> Geometry {
     let [_, stride_h, stride_w] = options.stride;
     let [_, pad_h, pad_w] = options.padding_begin();
     let [_, dilation_h, dilation_w] = options.dilation;

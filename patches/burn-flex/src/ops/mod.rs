@@ -171,6 +171,9 @@ pub mod conv_transpose;
 pub mod conv_backward;
 // mobilevit-rs patch: the general 2D convolution as im2col bands and gemm.
 mod conv_forward;
+// mobilevit-rs patch: 3x3 convolutions over few input channels (stems) in SIMD registers.
+#[cfg(feature = "simd")]
+mod conv_stem;
 // mobilevit-rs patch: depthwise convolution planes summed in registers.
 mod conv_depthwise;
 pub mod cumulative;
