@@ -79,22 +79,26 @@ struct RowRing<'a, T> {
 }
 
 impl<'a, T: Float> RowRing<'a, T> {
+    /// A ring of the rows one output row reads, and `extra_rows` more (the next output
+    /// row's last kernel row, where output rows are written in pairs).
     fn new(
         plane: &'a DepthwisePlane,
         input: &'a [T],
         scratch: &'a mut Vec<T>,
         split_phases: bool,
+        extra_rows: usize,
     ) -> Self {
         let row_len = plane.padded_width();
+        let ring_rows = plane.ring_rows() + extra_rows;
         scratch.clear();
-        scratch.resize(plane.ring_rows() * row_len, T::zero());
+        scratch.resize(ring_rows * row_len, T::zero());
         Self {
             plane,
             input,
             rows: scratch,
             split_phases,
             row_len,
-            held: vec![None; plane.ring_rows()],
+            held: vec![None; ring_rows],
         }
     }
 
@@ -186,15 +190,28 @@ pub(super) fn depthwise_plane<
     let split_phases = simd_3x3.as_ref().is_some_and(Simd3x3::splits_phases);
     #[cfg(not(feature = "simd"))]
     let split_phases = false;
-    let mut ring = RowRing::new(plane, input, scratch, split_phases);
+    // Output rows in pairs where Simd3x3 takes them: the four input rows of a pair are
+    // loaded once for both.
+    #[cfg(feature = "simd")]
+    let pairs = simd_3x3
+        .as_ref()
+        .is_some_and(|simd_3x3| simd_3x3.writes_pairs(plane));
+    #[cfg(not(feature = "simd"))]
+    let pairs = false;
+    let mut ring = RowRing::new(plane, input, scratch, split_phases, usize::from(pairs));
     let ring_rows = ring.held.len();
-    let mut slots = vec![0; kernel_h];
+    let mut slots = vec![0; kernel_h + usize::from(pairs)];
     // The slot of the first row an output row reads: one division per output row, not one
     // per kernel row.
     let mut first_slot = 0;
-    let out_w = plane.out_size[1];
-    for (oh, out_row) in out.chunks_exact_mut(out_w).enumerate() {
-        for (kh, slot) in slots.iter_mut().enumerate() {
+    let [out_h, out_w] = plane.out_size;
+    let mut oh = 0;
+    while oh < out_h {
+        // The rows of the pair (kernel rows, then the next output row's last one) or of the
+        // output row alone.
+        let pair = pairs && oh + 1 < out_h;
+        let loaded = if pair { kernel_h + 1 } else { kernel_h };
+        for (kh, slot) in slots[..loaded].iter_mut().enumerate() {
             let offset = kh * plane.dilation[0];
             *slot = first_slot + offset;
             if *slot >= ring_rows {
@@ -208,6 +225,15 @@ pub(super) fn depthwise_plane<
             slots: &slots,
         };
         #[cfg(feature = "simd")]
+        if pair && let Some(simd_3x3) = &simd_3x3 {
+            let (first, second) = out[oh * out_w..(oh + 2) * out_w].split_at_mut(out_w);
+            simd_3x3.write_pair(&rows, first, second);
+            first_slot = (first_slot + 2) % ring_rows;
+            oh += 2;
+            continue;
+        }
+        let out_row = &mut out[oh * out_w..(oh + 1) * out_w];
+        #[cfg(feature = "simd")]
         let in_vectors = if let Some(simd_3x3) = &simd_3x3 {
             simd_3x3.write_row(&rows, out_row);
             true
@@ -220,6 +246,7 @@ pub(super) fn depthwise_plane<
             taps.write_row(&rows, out_row);
         }
         first_slot = (first_slot + plane.stride[0]) % ring_rows;
+        oh += 1;
     }
 }
 
@@ -415,6 +442,102 @@ impl<S: macerator::Simd> Simd3x3<S> {
     /// Whether the ring rows must hold their even columns, then their odd ones.
     fn splits_phases(&self) -> bool {
         self.stride == 2
+    }
+
+    /// Whether output rows go in pairs ([Self::write_pair]): stride 1 along both axes (at
+    /// stride 2 two output rows share one input row of their six).
+    fn writes_pairs(&self, plane: &DepthwisePlane) -> bool {
+        self.stride == 1 && plane.stride[0] == 1
+    }
+
+    /// Two consecutive output rows at stride 1 from the ring rows of their four input rows
+    /// (`rows.row(0..4)`): each input vector is loaded once for both rows. Each row's sums
+    /// are those of [Self::write_row], in the same order.
+    #[inline(always)]
+    fn write_pair<T: 'static>(
+        &self,
+        rows: &RingRows<'_, T>,
+        first: &mut [MaybeUninit<T>],
+        second: &mut [MaybeUninit<T>],
+    ) {
+        use macerator::Scalar;
+        let input_rows: [&[f32]; 4] = core::array::from_fn(|row| {
+            let Some(row) = as_f32(rows.row(row)) else {
+                unreachable!("Simd3x3 is only made for f32 planes");
+            };
+            row
+        });
+        let width = first.len();
+        let lanes = f32::lanes::<S>();
+        // The furthest tap of output `width - 1` is padded column `width + 1`.
+        assert!(
+            width >= lanes
+                && second.len() == width
+                && input_rows.iter().all(|row| row.len() >= width + 2)
+        );
+        let out = [
+            first.as_mut_ptr().cast::<f32>(),
+            second.as_mut_ptr().cast::<f32>(),
+        ];
+        let wide = SIMD_VECTORS * lanes;
+        let mut ow = 0;
+        // SAFETY (all calls): `ow + vectors * lanes <= width` (see above).
+        unsafe {
+            while ow + wide <= width {
+                self.write_pair_vectors::<SIMD_VECTORS>(&input_rows, out, ow);
+                ow += wide;
+            }
+            while ow + lanes <= width {
+                self.write_pair_vectors::<1>(&input_rows, out, ow);
+                ow += lanes;
+            }
+            if ow < width {
+                // The last vector overlaps the one before it (rewritten, equal).
+                self.write_pair_vectors::<1>(&input_rows, out, width - lanes);
+            }
+        }
+    }
+
+    /// Outputs `[ow, ow + V * lanes)` of both rows of a pair.
+    ///
+    /// # Safety
+    /// `ow + V * lanes <= width`, where both rows of `out` hold `width` values and the input
+    /// rows reach as [Self::write_pair] asserts.
+    #[inline(always)]
+    unsafe fn write_pair_vectors<const V: usize>(
+        &self,
+        input_rows: &[&[f32]; 4],
+        out: [*mut f32; 2],
+        ow: usize,
+    ) {
+        use macerator::{Scalar, vload_unaligned, vstore_unaligned};
+        let lanes = f32::lanes::<S>();
+        let mut sums = [[self.start; V]; 2];
+        // Input row `row` is kernel row `row` of the first output row and `row - 1` of the
+        // second: each row's taps in kernel-row, then kernel-column order.
+        for (row, input) in input_rows.iter().enumerate() {
+            for kw in 0..3 {
+                // SAFETY: within the row's reach (see above).
+                let taps: [_; V] = core::array::from_fn(|vector| unsafe {
+                    vload_unaligned::<S, f32>(input.as_ptr().add(kw + ow + vector * lanes))
+                });
+                for (output, sums) in sums.iter_mut().enumerate() {
+                    let Some(kh) = row.checked_sub(output).filter(|&kh| kh < 3) else {
+                        continue;
+                    };
+                    let weight = self.weights[kh * 3 + kw];
+                    for (sum, taps) in sums.iter_mut().zip(taps) {
+                        *sum = taps.mul_add(weight, *sum);
+                    }
+                }
+            }
+        }
+        for (out, sums) in out.into_iter().zip(sums) {
+            for (vector, sum) in sums.into_iter().enumerate() {
+                // SAFETY: `ow + (vector + 1) * lanes <= width` (see above).
+                unsafe { vstore_unaligned::<S, f32>(out.add(ow + vector * lanes), sum) };
+            }
+        }
     }
 
     /// One output row from the ring rows of its three kernel rows.
