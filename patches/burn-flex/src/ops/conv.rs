@@ -715,10 +715,9 @@ fn conv3d_1x1_impl<
     } else {
         (false, zero)
     };
-    let mut output: Vec<core::mem::MaybeUninit<T>> = Vec::with_capacity(total_output);
-    // SAFETY: `MaybeUninit` needs no initialization; every element is written by the task
-    // that owns it (the bias fill, or gemm with `read_dst` false) before it is read.
-    unsafe { output.set_len(total_output) };
+    // Every element is written by the task that owns it (the bias fill, or gemm with
+    // `read_dst` false) before it is read.
+    let mut output = super::uninit_vec::<T>(total_output);
     let dst_ptr = crate::ops::SendMutPtr::new(output.as_mut_ptr().cast::<T>());
 
     // Columns `[first, first + columns)` of output channels `channels` (of group `g`) of
@@ -1323,10 +1322,8 @@ where
             bias_data.len()
         );
     }
-    let mut output: Vec<core::mem::MaybeUninit<T>> = Vec::with_capacity(total);
-    // SAFETY: `MaybeUninit` needs no initialization; every element is written by the
-    // plane that owns it before the buffer is read as `T`.
-    unsafe { output.set_len(total) };
+    // Every element is written by the plane that owns it before the buffer is read as `T`.
+    let mut output = super::uninit_vec::<T>(total);
 
     // Per-plane work for one `(batch, channel)` pair. Output slice is passed
     // in so the rayon and sequential dispatch paths can source it differently

@@ -47,7 +47,7 @@ pub(super) struct DepthwisePlane {
 
 impl DepthwisePlane {
     /// The padded columns that the taps reach: the length of a ring row.
-    fn padded_width(&self) -> usize {
+    pub(super) fn padded_width(&self) -> usize {
         (self.out_size[1] - 1) * self.stride[1] + (self.kernel[1] - 1) * self.dilation[1] + 1
     }
 
@@ -55,6 +55,36 @@ impl DepthwisePlane {
     /// input's last columns when the stride does not divide it).
     fn copied_columns(&self) -> usize {
         self.in_size[1].min(self.padded_width().saturating_sub(self.padding[1]))
+    }
+
+    /// Writes padded row `row` of `input` (input row `row - pad_h`, or zeros outside the
+    /// input) into `padded`, a [Self::padded_width] row whose padding columns are already
+    /// zero: in column order, or with `split_phases` its even padded columns, then its odd
+    /// ones (see [split_phases]).
+    ///
+    /// # Shapes
+    /// - input: `[in_h * in_w]`
+    pub(super) fn write_padded_row<T: Float>(
+        &self,
+        input: &[T],
+        row: usize,
+        split_phases: bool,
+        padded: &mut [T],
+    ) {
+        let [in_h, in_w] = self.in_size;
+        let pad = self.padding[1];
+        let columns = self.copied_columns();
+        let input_row = row
+            .checked_sub(self.padding[0])
+            .filter(|&ih| ih < in_h)
+            .map(|ih| &input[ih * in_w..ih * in_w + columns]);
+        match (input_row, split_phases) {
+            (Some(input_row), false) => padded[pad..pad + columns].copy_from_slice(input_row),
+            (Some(input_row), true) => self::split_phases(input_row, pad, padded),
+            (None, false) => padded[pad..pad + columns].fill(T::zero()),
+            // The padding columns are zero in either layout.
+            (None, true) => padded.fill(T::zero()),
+        }
     }
 
     /// Rows in the ring: the span of input rows that one output row reads.
@@ -111,28 +141,16 @@ impl<'a, T: Float> RowRing<'a, T> {
             return;
         }
         self.held[slot] = Some(row);
-        let [in_h, in_w] = self.plane.in_size;
-        let pad = self.plane.padding[1];
-        let columns = self.plane.copied_columns();
         let ring_row = &mut self.rows[slot * self.row_len..(slot + 1) * self.row_len];
-        let input_row = row
-            .checked_sub(self.plane.padding[0])
-            .filter(|&ih| ih < in_h)
-            .map(|ih| &self.input[ih * in_w..ih * in_w + columns]);
-        match (input_row, self.split_phases) {
-            (Some(input_row), false) => ring_row[pad..pad + columns].copy_from_slice(input_row),
-            (Some(input_row), true) => split_phases(input_row, pad, ring_row),
-            (None, false) => ring_row[pad..pad + columns].fill(T::zero()),
-            // The padding columns are zero in either layout.
-            (None, true) => ring_row.fill(T::zero()),
-        }
+        self.plane
+            .write_padded_row(self.input, row, self.split_phases, ring_row);
     }
 }
 
 /// Writes the input row `input` at padded columns `pad..` of `ring_row` as even padded
 /// columns first (`ring_row[p / 2]` for even `p`), then odd ones (`ring_row[half + p / 2]`),
 /// `half` being the count of even columns. The other entries are left as they are.
-pub(super) fn split_phases<T: Copy>(input: &[T], pad: usize, ring_row: &mut [T]) {
+fn split_phases<T: Copy>(input: &[T], pad: usize, ring_row: &mut [T]) {
     let (even, odd) = ring_row.split_at_mut(ring_row.len().div_ceil(2));
     // Input columns 2k and 2k + 1 land in the phase of `pad` and in the other one.
     let (first, second) = if pad % 2 == 0 {

@@ -19,7 +19,6 @@
 
 use alloc::vec;
 use alloc::vec::Vec;
-use core::mem::MaybeUninit;
 use core::ops::Range;
 
 use burn_backend::DType;
@@ -28,7 +27,7 @@ use burn_backend::ops::conv::calculate_conv_output_size;
 use burn_std::{Bytes, Shape};
 
 use super::conv_backward::{ConvFloat, Geometry, gather};
-use super::{SendMutPtr, assume_init_vec, bands_for_threads, fill_rows};
+use super::{SendMutPtr, assume_init_vec, bands_for_threads, fill_rows, uninit_vec};
 use crate::{FlexTensor, Layout};
 
 /// Output positions per band (a band is whole output rows, at least one).
@@ -96,10 +95,9 @@ pub(super) fn geometry(x_shape: &[usize], w_shape: &[usize], options: &ConvOptio
 /// The output, `[batch, out_channels, out_h, out_w]`, one band of one sample per task.
 fn convolve<T: ConvFloat>(g: &Geometry, x: &[T], w: &[T], bias: Option<&[T]>) -> Vec<T> {
     let len = g.batch * g.out_channels * g.out_plane();
-    let mut output: Vec<MaybeUninit<T>> = Vec::with_capacity(len);
-    // SAFETY: `MaybeUninit` needs no initialization; the bands tile the output and each is
-    // written whole (by gemm, over the bias or not) before the buffer is read as `T`.
-    unsafe { output.set_len(len) };
+    // The bands tile the output and each is written whole (by gemm, over the bias or not)
+    // before the buffer is read as `T`.
+    let mut output = uninit_vec::<T>(len);
     let band_rows = band_rows(g);
     let bands = g.out_h.div_ceil(band_rows);
     let output_ptr = SendMutPtr::new(output.as_mut_ptr().cast::<T>());

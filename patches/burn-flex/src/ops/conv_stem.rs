@@ -19,7 +19,6 @@
 
 use alloc::vec;
 use alloc::vec::Vec;
-use core::mem::MaybeUninit;
 use core::ops::Range;
 
 use burn_backend::DType;
@@ -27,7 +26,8 @@ use burn_backend::ops::ConvOptions;
 use burn_std::{Bytes, Shape};
 
 use super::conv_backward::Geometry;
-use super::{SendMutPtr, assume_init_vec, bands_for_threads};
+use super::conv_depthwise::DepthwisePlane;
+use super::{SendMutPtr, assume_init_vec, bands_for_threads, uninit_vec};
 use crate::{FlexTensor, Layout};
 
 /// The most input channels taken: beyond a few, the patch is long enough for im2col and
@@ -91,15 +91,23 @@ pub(crate) fn conv3d_stem(
 /// task.
 fn convolve(g: &Geometry, x: &[f32], w: &[f32], bias: Option<&[f32]>) -> Vec<f32> {
     let len = g.batch * g.out_channels * g.out_plane();
-    let mut output: Vec<MaybeUninit<f32>> = Vec::with_capacity(len);
-    // SAFETY: `MaybeUninit` needs no initialization; the bands tile the output and every
-    // element of a band is stored (see `write_block`) before the buffer is read as f32.
-    unsafe { output.set_len(len) };
+    // The bands tile the output and every element of a band is stored (see `Block::write`)
+    // before the buffer is read as f32.
+    let mut output = uninit_vec::<f32>(len);
     let bands = bands_for_threads(g.batch, g.out_h, 1);
     let band_rows = g.out_h.div_ceil(bands);
     let output_ptr = SendMutPtr::new(output.as_mut_ptr().cast::<f32>());
     let blocks = channel_blocks(g.out_channels);
     let block_weights = block_weights(w, &blocks, g.in_channels * 9);
+    // The sizes of one input channel's plane, for its padded rows.
+    let plane = DepthwisePlane {
+        kernel: [3, 3],
+        stride: g.stride,
+        padding: g.pad,
+        dilation: [1, 1],
+        in_size: [g.in_h, g.in_w],
+        out_size: [g.out_h, g.out_w],
+    };
     let task = |padded_rows: &mut Vec<f32>, index: usize| {
         let (n, band) = (index / bands, index % bands);
         let rows = band * band_rows..((band + 1) * band_rows).min(g.out_h);
@@ -108,6 +116,7 @@ fn convolve(g: &Geometry, x: &[f32], w: &[f32], bias: Option<&[f32]>) -> Vec<f32
         let out_sample = unsafe { output_ptr.ptr_add(n * g.out_channels * g.out_plane()) };
         let sample = Sample {
             g,
+            plane: &plane,
             x: x_sample,
             blocks: &blocks,
             block_weights: &block_weights,
@@ -168,6 +177,8 @@ fn block_weights(w: &[f32], blocks: &[(usize, usize)], taps: usize) -> Vec<f32> 
 /// One sample's input and output, and the convolution's parameters.
 struct Sample<'a> {
     g: &'a Geometry,
+    /// The sizes of one input channel's plane.
+    plane: &'a DepthwisePlane,
     /// `[in_channels, in_h, in_w]`
     x: &'a [f32],
     /// See [channel_blocks].
@@ -184,7 +195,7 @@ impl Sample<'_> {
     /// The padded columns that the taps of one output row reach: the length of a padded
     /// row.
     fn padded_len(&self) -> usize {
-        (self.g.out_w - 1) * self.g.stride[1] + 3
+        self.plane.padded_width()
     }
 
     /// Where tap column `kw` of output `ow` is in a padded row, less `ow`: padded column
@@ -199,27 +210,15 @@ impl Sample<'_> {
     }
 
     /// Writes the padded rows that output row `oh` reads, `[in_channels * 3, padded_len]`
-    /// (channel, then kernel row), into `padded_rows`.
+    /// (channel, then kernel row), into `padded_rows`, whose padding columns are zero.
     fn pad_rows(&self, oh: usize, padded_rows: &mut [f32]) {
         let g = self.g;
-        let len = self.padded_len();
-        let pad = g.pad[1];
-        // Input columns inside the padded row: the rest of the input is never read.
-        let columns = g.in_w.min(len.saturating_sub(pad));
-        for (tap_row, padded) in padded_rows.chunks_exact_mut(len).enumerate() {
+        let split_phases = g.stride[1] == 2;
+        for (tap_row, padded) in padded_rows.chunks_exact_mut(self.padded_len()).enumerate() {
             let (channel, kh) = (tap_row / 3, tap_row % 3);
-            padded.fill(0.0);
-            let (first, end) = g.rows(kh);
-            if !(first..end).contains(&oh) || columns == 0 {
-                continue;
-            }
             let plane = &self.x[channel * g.in_plane()..][..g.in_plane()];
-            let input = &plane[g.input_row(oh, kh) * g.in_w..][..columns];
-            if g.stride[1] == 1 {
-                padded[pad..pad + columns].copy_from_slice(input);
-            } else {
-                super::conv_depthwise::split_phases(input, pad, padded);
-            }
+            self.plane
+                .write_padded_row(plane, oh * g.stride[0] + kh, split_phases, padded);
         }
     }
 }
@@ -238,6 +237,8 @@ unsafe fn write_rows<'a, S: macerator::Simd>(
 ) {
     let g = sample.g;
     let len = sample.padded_len();
+    // Zeros: `pad_rows` writes the input columns only.
+    padded_rows.clear();
     padded_rows.resize(g.in_channels * 3 * len, 0.0);
     for oh in rows {
         sample.pad_rows(oh, padded_rows);

@@ -7,7 +7,6 @@
 //! into one band per thread, and each band's output rows are filled with the bias and then
 //! accumulated by gemm while they are in cache.
 
-use alloc::vec::Vec;
 use core::mem::MaybeUninit;
 
 use burn_backend::DType;
@@ -84,9 +83,7 @@ where
     // Each band writes its own rows (the bias, then gemm; gemm alone without a bias), on
     // the thread that computes them, rather than the calling thread zeroing all of them
     // first.
-    let mut output: Vec<MaybeUninit<T>> = Vec::with_capacity(rows * d_output);
-    // SAFETY: `MaybeUninit` needs no initialization; every row is written by its band.
-    unsafe { output.set_len(rows * d_output) };
+    let mut output = super::uninit_vec::<T>(rows * d_output);
     if d_output > 0 {
         let band = |(index, out_band): (usize, &mut [MaybeUninit<T>]), band_rows: usize| {
             let first_row = index * band_rows;

@@ -107,6 +107,12 @@ pub(crate) unsafe fn fill_rows<T: Copy>(
     }
 }
 
+/// mobilevit-rs patch: an output buffer of `len` uninitialized values, for kernels that write
+/// every element (on whichever thread owns it) and then hand it over with [assume_init_vec].
+pub(crate) fn uninit_vec<T>(len: usize) -> Vec<core::mem::MaybeUninit<T>> {
+    alloc::boxed::Box::<[T]>::new_uninit_slice(len).into_vec()
+}
+
 /// mobilevit-rs patch: a buffer whose every element has been written, as `Vec<T>` (without
 /// a copy).
 ///
