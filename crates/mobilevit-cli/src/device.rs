@@ -1,7 +1,9 @@
 //! Choosing the compute device from the command line.
 
+use std::str::FromStr;
+
 use burn::tensor::Device;
-use clap::ValueEnum;
+use clap::{Args, ValueEnum};
 
 /// A device kind a command can run on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -10,8 +12,34 @@ pub enum DeviceKind {
     Cpu,
     /// A GPU through wgpu (Vulkan, Metal, DX12).
     Wgpu,
-    /// An NVIDIA GPU through CUDA.
+    /// An NVIDIA GPU through CUDA (`gpu`, as PaddleClas's configs say, is the same).
+    #[value(alias = "gpu")]
     Cuda,
+}
+
+/// `--device cpu|wgpu|cuda`, the same for every command that runs a model (`train` reads the
+/// same names from `Global.device`).
+#[derive(Args, Debug, Clone, Copy)]
+pub struct DeviceArgs {
+    /// Compute device (wgpu and cuda need a build with `--features wgpu` / `cuda`).
+    #[arg(long, value_enum, default_value = "cpu")]
+    pub device: DeviceKind,
+}
+
+impl DeviceArgs {
+    /// The Burn device.
+    pub fn device(self) -> anyhow::Result<Device> {
+        self.device.device()
+    }
+}
+
+impl FromStr for DeviceKind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        <DeviceKind as ValueEnum>::from_str(text, true)
+            .map_err(|_| format!("unknown device '{text}' (cpu, wgpu, cuda or gpu)"))
+    }
 }
 
 impl DeviceKind {

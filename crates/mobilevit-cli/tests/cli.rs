@@ -1,68 +1,17 @@
 //! The `mobilevit` binary as a user runs it.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use std::path::Path;
 
 use burn::tensor::{Device, Distribution, Tensor};
+use common::*;
 use mobilevit::npy;
-
-fn mobilevit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mobilevit"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// Runs the binary, expects it to fail, and returns what it printed on stderr after checking
-/// that it contains `needle`.
-fn fails_with(args: &[&str], needle: &str) -> String {
-    let output = mobilevit(args);
-    let message = stderr(&output);
-    assert!(!output.status.success(), "{args:?} succeeded");
-    assert!(
-        message.contains(needle),
-        "{args:?}: '{needle}' not in: {message}"
-    );
-    message
-}
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 fn write_images(path: &Path, shape: [usize; 4]) {
     let device = Device::flex();
     let images = Tensor::<4>::random(shape, Distribution::Uniform(0.0, 1.0), &device);
     npy::write_f32(path, images).unwrap();
-}
-
-/// The values of a rank-`D` float32 `.npy` file.
-fn read_values<const D: usize>(path: &Path) -> Vec<f32> {
-    let tensor: Tensor<D> = npy::read_f32(path, &Device::flex()).unwrap();
-    tensor.into_data().try_to_vec().unwrap()
-}
-
-fn read_logits(path: &Path) -> Vec<f32> {
-    read_values::<2>(path)
-}
-
-/// Runs the binary, expects success, and returns what it printed on stdout.
-fn succeeds(args: &[&str]) -> String {
-    let output = mobilevit(args);
-    assert!(output.status.success(), "{args:?}: {}", stderr(&output));
-    stdout(&output)
 }
 
 #[test]
@@ -386,49 +335,67 @@ fn preprocess_writes_the_timm_tensor_of_the_cat() {
 }
 
 #[test]
-fn preprocess_reads_paddleclas_eval_ops_from_a_config() {
+fn preprocess_reads_paddleclas_own_config_and_obeys_the_weights() {
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("eval.yaml");
-    std::fs::write(
-        &config,
-        "DataLoader:\n  Eval:\n    dataset:\n      transform_ops:\n\
-         \x20       - DecodeImage: {to_rgb: False, channel_first: False}\n\
-         \x20       - ResizeImage: {resize_short: 292, interpolation: bilinear, backend: pil}\n\
-         \x20       - CropImage: {size: 256}\n\
-         \x20       - NormalizeImage: {scale: 1.0/255.0, mean: [0, 0, 0], std: [1, 1, 1], order: ''}\n",
-    )
-    .unwrap();
-    let out = dir.path().join("horse.npy");
+    let config = fixtures().join("paddleclas/MobileViT_XXS.yaml");
+    let weights = fixtures().join("paddle_xxs_seed0.pdparams");
     let horse = fixtures().join("images/horse.png");
-    succeeds(&[
+    let out = dir.path().join("horse.npy");
+    let paddle = read_values::<4>(&fixtures().join("preprocess_paddle_horse.npy"));
+
+    // PaddleClas's own file, unchanged: its Infer block decodes RGB, and PaddleClas's weights
+    // expect BGR, so the images are decoded BGR, which gives PaddleClas's eval tensor.
+    let args = [
         "preprocess",
         "-c",
         path(&config),
+        "--weights",
+        path(&weights),
         path(&horse),
         "-o",
         path(&out),
-    ]);
-    let ours = read_values::<4>(&out);
-    let paddle = read_values::<4>(&fixtures().join("preprocess_paddle_horse.npy"));
-    assert_eq!(ours, paddle);
+    ];
+    let output = mobilevit(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let notice = stderr(&output);
+    assert!(
+        notice.contains("expect BGR") && notice.contains("decoding BGR"),
+        "{notice}"
+    );
+    assert_eq!(read_values::<4>(&out), paddle);
 
-    std::fs::write(
-        &config,
-        "DataLoader:\n  Eval:\n    dataset:\n      transform_ops:\n        - Blur: {}\n",
-    )
-    .unwrap();
+    // Without weights, the Infer block as written: the same tensor in RGB.
+    succeeds(&["preprocess", "-c", path(&config), path(&horse), "-o", path(&out)]);
+    let rgb = read_values::<4>(&out);
+    let plane = rgb.len() / 3;
+    assert_eq!(rgb[..plane], paddle[2 * plane..]);
+    assert_eq!(rgb[2 * plane..], paddle[..plane]);
+
     let message = fails_with(
         &[
             "preprocess",
             "-c",
             path(&config),
+            "--override",
+            "Infer.transforms=[{Blur: {}}]",
             path(&horse),
             "-o",
             path(&out),
         ],
         "Blur",
     );
-    assert!(message.contains("eval.yaml"), "{message}");
+    assert!(message.contains("MobileViT_XXS.yaml"), "{message}");
+    // A config is read as strictly by preprocess as by every other command.
+    let partial = dir.path().join("partial.yaml");
+    std::fs::write(
+        &partial,
+        "DataLoader:\n  Eval:\n    dataset:\n      transform_ops:\n        - CropImage: {size: 8}\n",
+    )
+    .unwrap();
+    fails_with(
+        &["preprocess", "-c", path(&partial), path(&horse), "-o", path(&out)],
+        "missing field",
+    );
     fails_with(
         &[
             "preprocess",

@@ -2,17 +2,9 @@
 
 use std::path::Path;
 
-use crate::error::DataError;
+pub use mobilevit_contract::ChannelOrder;
 
-/// Channel order of an [`Image`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ChannelOrder {
-    /// Red, green, blue (Pillow's, timm's).
-    Rgb,
-    /// Blue, green, red (OpenCV's; the original MobileViT weights').
-    Bgr,
-}
+use crate::error::DataError;
 
 /// An 8-bit, 3-channel image, rows of interleaved pixels.
 #[derive(Debug, Clone, PartialEq, Eq)]

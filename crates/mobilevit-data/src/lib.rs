@@ -7,7 +7,6 @@ pub mod image;
 pub mod loader;
 pub mod mnist;
 pub mod ops;
-pub mod preset;
 pub mod resize;
 pub mod sampler;
 pub mod transforms;
@@ -17,7 +16,9 @@ pub use error::DataError;
 pub use image::{ChannelOrder, Image};
 pub use loader::{CorruptImages, LoadedBatch, Loader, LoaderConfig, LoadingEpoch, derive_seed};
 pub use ops::pipeline_from_ops;
-pub use preset::{EVAL_CROP, Preset};
+pub use mobilevit_contract::{
+    Adapted, EVAL_CROP, PipelineOrigin, Preprocessing, Preset,
+};
 pub use resize::{Interpolation, resize};
 pub use sampler::{Batch, BatchSampler, CvnetsRule, Scale, Scales};
-pub use transforms::{ChwTensor, CropRule, Pipeline, ShortSideRule, Transform};
+pub use transforms::{ChwTensor, CropRule, Pipeline, RunPipeline, ShortSideRule, Transform};

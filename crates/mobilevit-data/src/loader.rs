@@ -18,7 +18,7 @@ use crate::dataset::Sample;
 use crate::error::DataError;
 use crate::image::Image;
 use crate::sampler::Batch;
-use crate::transforms::Pipeline;
+use crate::transforms::{Pipeline, RunPipeline};
 
 /// What to do with an image that cannot be read or decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -64,7 +64,10 @@ pub struct LoadedBatch {
     pub images: Vec<f32>,
     /// Labels, one per image.
     pub labels: Vec<usize>,
-    /// Images left out, with the reason.
+    /// How many of the last images only pad the epoch's last step ([`Batch::padding`]):
+    /// metrics leave them out.
+    pub padding: usize,
+    /// Images left out, with the reason (padding repeats are not reported twice).
     pub skipped: Vec<(PathBuf, String)>,
 }
 
@@ -77,6 +80,11 @@ impl LoadedBatch {
     /// Whether every image of the batch was skipped.
     pub fn is_empty(&self) -> bool {
         self.labels.is_empty()
+    }
+
+    /// Number of images that count in metrics: all but the padding.
+    pub fn counted(&self) -> usize {
+        self.len() - self.padding
     }
 }
 
@@ -219,16 +227,21 @@ fn load_batch(
         size: batch.size,
         images: Vec::with_capacity(results.len() * 3 * height * width),
         labels: Vec::with_capacity(results.len()),
+        padding: 0,
         skipped: Vec::new(),
     };
-    for (index, result) in results {
+    let first_padding = batch.indices.len() - batch.padding;
+    for (position, (index, result)) in results.into_iter().enumerate() {
+        let padding = position >= first_padding;
         match result {
             Ok(values) => {
                 loaded.images.extend(values);
                 loaded.labels.push(samples[index].label);
+                loaded.padding += usize::from(padding);
             }
             Err(error @ DataError::Transform { .. }) => return Err(error),
             Err(error) if config.corrupt_images == CorruptImages::Fail => return Err(error),
+            Err(_) if padding => {}
             Err(error) => loaded
                 .skipped
                 .push((samples[index].path.clone(), error.to_string())),

@@ -8,36 +8,16 @@
 //! algorithm with its own fixed-point scheme, differs from Pillow by 1 to 6 levels on about
 //! 13 % of the bytes (measured on scikit-image's photos), so this is written here.
 
-use serde::{Deserialize, Serialize};
+pub use mobilevit_contract::Interpolation;
 
 use crate::image::Image;
-
-/// Resampling filter, as Pillow names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Interpolation {
-    /// `Image.NEAREST`.
-    Nearest,
-    /// `Image.BOX`.
-    Box,
-    /// `Image.BILINEAR` (triangle filter).
-    #[default]
-    Bilinear,
-    /// `Image.HAMMING`.
-    Hamming,
-    /// `Image.BICUBIC` (Keys, a = -0.5).
-    Bicubic,
-    /// `Image.LANCZOS` (3 lobes).
-    Lanczos,
-}
 
 /// Fixed-point precision of Pillow's 8-bit resampling.
 const PRECISION_BITS: u32 = 32 - 8 - 2;
 
-impl Interpolation {
-    /// Half-width of the filter at scale 1.
-    fn support(self) -> f64 {
-        match self {
+/// Half-width of the filter at scale 1.
+fn support(filter: Interpolation) -> f64 {
+        match filter {
             Interpolation::Nearest => 0.0,
             Interpolation::Box => 0.5,
             Interpolation::Bilinear | Interpolation::Hamming => 1.0,
@@ -46,8 +26,9 @@ impl Interpolation {
         }
     }
 
-    fn weight(self, x: f64) -> f64 {
-        match self {
+/// The filter's weight at `x` (in input pixels at scale 1).
+fn weight(filter: Interpolation, x: f64) -> f64 {
+        match filter {
             Interpolation::Nearest => unreachable!("nearest is not a convolution"),
             Interpolation::Box => {
                 if x > -0.5 && x <= 0.5 {
@@ -88,7 +69,6 @@ impl Interpolation {
             }
         }
     }
-}
 
 fn sinc(x: f64) -> f64 {
     if x == 0.0 {
@@ -109,7 +89,7 @@ struct Coefficients {
 fn coefficients(in_size: usize, out_size: usize, filter: Interpolation) -> Coefficients {
     let scale = in_size as f64 / out_size as f64;
     let filter_scale = scale.max(1.0);
-    let support = filter.support() * filter_scale;
+    let support = support(filter) * filter_scale;
     let mut starts = Vec::with_capacity(out_size);
     let mut weights = Vec::with_capacity(out_size);
     for out in 0..out_size {
@@ -118,7 +98,7 @@ fn coefficients(in_size: usize, out_size: usize, filter: Interpolation) -> Coeff
         let first = ((center - support + 0.5) as i64).max(0) as usize;
         let last = ((center + support + 0.5) as i64).min(in_size as i64) as usize;
         let raw: Vec<f64> = (first..last.max(first))
-            .map(|x| filter.weight((x as f64 - center + 0.5) / filter_scale))
+            .map(|x| weight(filter, (x as f64 - center + 0.5) / filter_scale))
             .collect();
         let total: f64 = raw.iter().sum();
         let fixed = raw

@@ -16,6 +16,17 @@ pub struct Batch {
     pub size: [usize; 2],
     /// Dataset indices of this rank's samples.
     pub indices: Vec<usize>,
+    /// How many of the last `indices` only pad the epoch's last step to a full batch on
+    /// every rank (repeats of the epoch's first samples): train on them if you like, but never
+    /// count them in a metric.
+    pub padding: usize,
+}
+
+impl Batch {
+    /// The indices that are the epoch's own samples, not padding.
+    pub fn counted(&self) -> &[usize] {
+        &self.indices[..self.indices.len() - self.padding]
+    }
 }
 
 /// An `(image size, per-rank batch size)` pair of a multi-scale plan.
@@ -179,10 +190,11 @@ impl BatchSampler {
                 break;
             }
             // Pad the last step with samples from the start of the epoch's order.
-            let global: Vec<usize> = (start..end).map(|i| order[i % order.len()]).collect();
-            batches.extend(global.chunks(scale.batch_size).map(|slice| Batch {
+            let positions: Vec<usize> = (start..end).collect();
+            batches.extend(positions.chunks(scale.batch_size).map(|slice| Batch {
                 size: scale.size,
-                indices: slice.to_vec(),
+                indices: slice.iter().map(|&i| order[i % order.len()]).collect(),
+                padding: slice.iter().filter(|&&i| i >= order.len()).count(),
             }));
             start = end;
         }

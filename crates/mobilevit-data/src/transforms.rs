@@ -1,88 +1,14 @@
-//! Image transforms that reproduce the references' arithmetic, and the eval presets.
-//!
-//! The references differ in small ways that move pixels, and each is kept:
-//! - short-side resize: torchvision and HF truncate the long side (`int(s * long / short)`),
-//!   PaddleClas rounds both sides half to even (`int(round(side * s / short))`);
-//! - centre crop: torchvision rounds the offset half to even (`int(round((h - s) / 2))`),
-//!   PaddleClas and HF floor it (`(h - s) // 2`);
-//! - resampling is Pillow's ([`crate::resize`]).
+//! Running the contract's pipelines ([`mobilevit_contract::Pipeline`]) on images, with the
+//! references' arithmetic: the short-side and crop rules the pipeline records, and Pillow's
+//! resampling ([`crate::resize`]).
 
 use rand::{Rng, SeedableRng};
-use serde::{Deserialize, Serialize};
+
+pub use mobilevit_contract::{CropRule, Pipeline, ShortSideRule, Transform};
 
 use crate::error::DataError;
-use crate::image::{ChannelOrder, Image};
-use crate::resize::{Interpolation, resize};
-
-/// How a short-side resize computes the other side.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ShortSideRule {
-    /// torchvision / HF: short side exactly `size`, long side `int(size * long / short)`.
-    Truncate,
-    /// PaddleClas `ResizeImage(resize_short)`: both sides `int(round(side * size / short))`.
-    Round,
-}
-
-/// How a centre crop places its window when the margin is odd.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum CropRule {
-    /// PaddleClas `CropImage`, HF: `(side - size) // 2`.
-    Floor,
-    /// torchvision `CenterCrop`: `int(round((side - size) / 2))`, half to even.
-    RoundHalfEven,
-}
-
-/// One step of a pipeline.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum Transform {
-    /// Resize so that the short side is `size`.
-    ResizeShort {
-        /// Target short side.
-        size: usize,
-        /// Filter.
-        interpolation: Interpolation,
-        /// Rounding of the sides.
-        rule: ShortSideRule,
-    },
-    /// Resize to exactly `width x height`.
-    Resize {
-        /// Target width.
-        width: usize,
-        /// Target height.
-        height: usize,
-        /// Filter.
-        interpolation: Interpolation,
-    },
-    /// Cut the central `width x height` window.
-    CenterCrop {
-        /// Window width.
-        width: usize,
-        /// Window height.
-        height: usize,
-        /// Placement rounding.
-        rule: CropRule,
-    },
-    /// PaddleClas `RandCropImage`: a random area fraction and aspect ratio, then resize.
-    RandomResizedCrop {
-        /// Output width and height.
-        size: [usize; 2],
-        /// Range of the crop's area as a fraction of the image.
-        scale: [f64; 2],
-        /// Range of the crop's aspect ratio (width / height).
-        ratio: [f64; 2],
-        /// Draw the aspect ratio uniformly in log space (`use_log_aspect`) rather than linearly.
-        log_aspect: bool,
-        /// Filter.
-        interpolation: Interpolation,
-    },
-    /// Mirror left to right with probability `probability`.
-    HorizontalFlip {
-        /// Probability of flipping.
-        probability: f64,
-    },
-}
+use crate::image::Image;
+use crate::resize::resize;
 
 /// Python's `round`: half to even.
 pub fn round_half_even(value: f64) -> f64 {
@@ -94,10 +20,9 @@ pub fn round_half_even(value: f64) -> f64 {
     }
 }
 
-impl Transform {
-    /// Applies the transform; random ones draw from `rng`.
-    pub fn apply(&self, image: Image, rng: &mut impl Rng) -> Result<Image, DataError> {
-        match *self {
+/// Applies `transform` to `image`; random transforms draw from `rng`.
+pub fn apply(transform: &Transform, image: Image, rng: &mut impl Rng) -> Result<Image, DataError> {
+        match *transform {
             Transform::ResizeShort {
                 size,
                 interpolation,
@@ -137,7 +62,6 @@ impl Transform {
             }
         }
     }
-}
 
 /// `[width, height]` after a short-side resize.
 pub fn short_side_size(
@@ -215,21 +139,6 @@ fn random_crop_window(
     (left, top, width, height)
 }
 
-/// A decode order and a list of transforms, ending in a float tensor.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Pipeline {
-    /// Channel order of the decoded image (and so of the tensor).
-    pub order: ChannelOrder,
-    /// Transforms, in order.
-    pub transforms: Vec<Transform>,
-    /// Pixel scale (1/255 for [0, 1]).
-    pub scale: f32,
-    /// Per-channel mean, subtracted after scaling.
-    pub mean: [f32; 3],
-    /// Per-channel standard deviation, divided by last.
-    pub std: [f32; 3],
-}
-
 /// A `[3, height, width]` float tensor, channel-first.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChwTensor {
@@ -241,69 +150,31 @@ pub struct ChwTensor {
     pub values: Vec<f32>,
 }
 
-impl Pipeline {
+/// Running a [`Pipeline`] on decoded images.
+pub trait RunPipeline {
     /// Runs the transforms on a decoded image and converts it to a tensor.
-    pub fn run(&self, image: Image, rng: &mut impl Rng) -> Result<ChwTensor, DataError> {
+    fn run(&self, image: Image, rng: &mut impl Rng) -> Result<ChwTensor, DataError>;
+
+    /// [`run`](Self::run) for evaluation and inference: eval pipelines draw nothing, and a
+    /// fixed generator keeps any random op reproducible.
+    fn run_deterministic(&self, image: Image) -> Result<ChwTensor, DataError> {
+        self.run(image, &mut rand_chacha::ChaCha8Rng::seed_from_u64(0))
+    }
+
+    /// `(pixel * scale - mean) / std`, channel-first.
+    fn to_tensor(&self, image: &Image) -> ChwTensor;
+}
+
+impl RunPipeline for Pipeline {
+    fn run(&self, image: Image, rng: &mut impl Rng) -> Result<ChwTensor, DataError> {
         let mut image = image.with_order(self.order);
         for transform in &self.transforms {
-            image = transform.apply(image, rng)?;
+            image = apply(transform, image, rng)?;
         }
         Ok(self.to_tensor(&image))
     }
 
-    /// [`run`](Self::run) for evaluation and inference: eval pipelines draw nothing, and a
-    /// fixed generator keeps any random op reproducible.
-    pub fn run_deterministic(&self, image: Image) -> Result<ChwTensor, DataError> {
-        self.run(image, &mut rand_chacha::ChaCha8Rng::seed_from_u64(0))
-    }
-
-    /// The usual training augmentation: RGB, a random resized crop to `size x size` (area
-    /// 0.08-1, aspect ratio 3/4-4/3, bilinear), a horizontal flip with probability one half,
-    /// pixels scaled to [0, 1].
-    pub fn random_crop_flip(size: usize) -> Pipeline {
-        Pipeline {
-            order: ChannelOrder::Rgb,
-            transforms: vec![
-                Transform::RandomResizedCrop {
-                    size: [size, size],
-                    scale: [0.08, 1.0],
-                    ratio: [3.0 / 4.0, 4.0 / 3.0],
-                    log_aspect: false,
-                    interpolation: Interpolation::Bilinear,
-                },
-                Transform::HorizontalFlip { probability: 0.5 },
-            ],
-            scale: 1.0 / 255.0,
-            mean: [0.0; 3],
-            std: [1.0; 3],
-        }
-    }
-
-    /// The pipeline with its output size set to `[height, width]`: the size of its random
-    /// crops, resizes and centre crops (as PaddleClas's `MultiScaleDataset` overrides them).
-    pub fn with_output_size(&self, [height, width]: [usize; 2]) -> Pipeline {
-        let mut pipeline = self.clone();
-        for transform in &mut pipeline.transforms {
-            match transform {
-                Transform::RandomResizedCrop { size, .. } => *size = [width, height],
-                Transform::Resize {
-                    width: w,
-                    height: h,
-                    ..
-                }
-                | Transform::CenterCrop {
-                    width: w,
-                    height: h,
-                    ..
-                } => (*w, *h) = (width, height),
-                Transform::ResizeShort { .. } | Transform::HorizontalFlip { .. } => {}
-            }
-        }
-        pipeline
-    }
-
-    /// `(pixel * scale - mean) / std`, channel-first.
-    pub fn to_tensor(&self, image: &Image) -> ChwTensor {
+    fn to_tensor(&self, image: &Image) -> ChwTensor {
         let plane = image.width * image.height;
         let mut values = vec![0.0f32; 3 * plane];
         for (index, pixel) in image.pixels.chunks_exact(3).enumerate() {
@@ -323,6 +194,7 @@ impl Pipeline {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::image::ChannelOrder;
 
     #[test]
     fn python_rounding_is_half_to_even() {

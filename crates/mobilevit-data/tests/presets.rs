@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mobilevit_data::{Image, Preset};
+use mobilevit_data::{Image, Preset, RunPipeline};
 use rand::SeedableRng;
 
 fn fixtures() -> PathBuf {

@@ -5,6 +5,6 @@ pub mod evaluate;
 pub mod labels;
 pub mod predict;
 
-pub use evaluate::{EvalResult, evaluate, to_tensors, topk_hits};
+pub use evaluate::{EvalResult, EvalTally, evaluate, evaluate_tally, to_tensors, topk_hits};
 pub use labels::{ClassNames, LabelError};
 pub use predict::{Prediction, Scored, predict, top_k};

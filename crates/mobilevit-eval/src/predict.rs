@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use burn::tensor::activation::softmax;
 use burn::tensor::{Device, Tensor, TensorData};
 use mobilevit::MobileVit;
-use mobilevit_data::{ChwTensor, DataError, Image, Pipeline};
+use mobilevit_data::{ChwTensor, DataError, Image, Pipeline, RunPipeline};
 use serde::Serialize;
 
 use crate::labels::ClassNames;

@@ -26,8 +26,9 @@ fn timm_xxs(device: &Device) -> mobilevit::LoadedWeights {
 fn predict_ranks_classes_as_timm_does_on_the_cat() {
     let device = Device::flex();
     let loaded = timm_xxs(&device);
-    let preset: Preset = loaded.info.as_ref().unwrap().preset.parse().unwrap();
-    assert_eq!(preset, Preset::Timm);
+    let info = loaded.info.as_ref().unwrap();
+    assert_eq!(info.preprocessing, mobilevit_data::Preprocessing::preset(Preset::Timm));
+    let preset = Preset::Timm;
     let cat = fixtures().join("images/chelsea.png");
     let k = 20;
     let results = predict(

@@ -7,7 +7,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Query, Request, State};
 use axum::http::{StatusCode, header};
-use mobilevit_data::{ChwTensor, Image, Pipeline};
+use mobilevit_data::{ChwTensor, Image, Pipeline, RunPipeline};
 use mobilevit_eval::Prediction;
 use serde::Deserialize;
 use tokio::sync::oneshot;

@@ -10,7 +10,7 @@ pub enum TrainError {
     Config(String),
     /// The config file is wrong.
     #[error(transparent)]
-    ConfigFile(#[from] crate::config::ConfigError),
+    ConfigFile(#[from] mobilevit_config::ConfigError),
     /// The batch plan is impossible.
     #[error(transparent)]
     Plan(#[from] crate::plan::PlanError),

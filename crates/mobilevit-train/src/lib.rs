@@ -1,8 +1,6 @@
 //! Training MobileViT with PaddleClas's recipe from PaddleClas-style YAML configs.
 
 pub mod checkpoint;
-pub mod config;
-pub mod data;
 pub mod ema;
 pub mod error;
 pub mod metrics;
@@ -12,7 +10,7 @@ pub mod plan;
 pub mod recipe;
 pub mod trainer;
 
-pub use config::{Config, ConfigError};
+pub use mobilevit_config::{Config, ConfigError};
 pub use error::TrainError;
 pub use mobilevit_eval::EvalResult;
 pub use plan::{LrSchedule, PlanError, PlanInputs, TrainingPlan};

@@ -31,7 +31,7 @@ use mobilevit::MobileVit;
 use mobilevit_data::LoadedBatch;
 use mobilevit_eval::to_tensors;
 
-use crate::config::LossTerm;
+use mobilevit_config::LossTerm;
 use crate::error::TrainError;
 use crate::recipe::{Loss, training_logits};
 

@@ -9,9 +9,12 @@ use burn::optim::lr_scheduler::module_lr_scheduler::{ModuleLearningRate, ModuleL
 use burn::optim::{AdamWConfig, ModuleOptimizer};
 use burn::tensor::{Device, Tensor};
 use mobilevit::model::is_running_statistic;
-use mobilevit::{LoadOptions, MobileVit, MobileVitConfig, Variant, WeightsInfo, load_weights};
+use mobilevit::convert::swap_input_channels;
+use mobilevit::{
+    ChannelOrder, LoadOptions, MobileVit, MobileVitConfig, Variant, WeightsInfo, load_weights,
+};
 
-use crate::config::{Config, LossTerm};
+use mobilevit_config::{Config, LossTerm};
 use crate::error::TrainError;
 
 /// A model built from `Arch`, from scratch or from pretrained weights.
@@ -35,10 +38,16 @@ pub fn training_device(device: &Device, gradient_checkpointing: bool) -> Device 
     }
 }
 
-/// Builds the model of `config` on `device` (seeded from `Global.seed`). `Arch.pretrained` (or
-/// `Global.pretrained_model`) loads any convertible weights; a classifier of another size is
-/// replaced by a fresh one, which the returned origin says.
-pub fn build_model(config: &Config, device: &Device) -> Result<BuiltModel, TrainError> {
+/// Builds the model of `config` on `device` (seeded from `Global.seed`), to be trained on
+/// images decoded in `order`. `Arch.pretrained` (or `Global.pretrained_model`) loads any
+/// convertible weights; a classifier of another size is replaced by a fresh one, and weights
+/// that expect the other channel order get their stem's input channels swapped (the same
+/// function of the image, now taking `order`), both said in the returned origin.
+pub fn build_model(
+    config: &Config,
+    device: &Device,
+    order: ChannelOrder,
+) -> Result<BuiltModel, TrainError> {
     let variant: Variant = config
         .arch
         .name
@@ -73,7 +82,16 @@ pub fn build_model(config: &Config, device: &Device) -> Result<BuiltModel, Train
     };
     let loaded = load_weights(path, options, device)?;
     let mut model = loaded.model;
+    let mut info = loaded.info;
     let mut origin = format!("{variant} from {}", path.display());
+    if let Some(info) = info.as_mut().filter(|info| info.channel_order() != order) {
+        origin.push_str(&format!(
+            "; the weights expect {} input and DataLoader.Train decodes {order}: their stem's \
+             input channels are swapped to take {order}",
+            info.channel_order()
+        ));
+        model = swap_input_channels(model, info);
+    }
     if model.num_classes() != config.arch.class_num {
         origin.push_str(&format!(
             "; its {}-class head is replaced by a new {}-class head",
@@ -86,7 +104,7 @@ pub fn build_model(config: &Config, device: &Device) -> Result<BuiltModel, Train
     // already on `device`: moving it again would make its parameters outputs of a graph node.
     Ok(BuiltModel {
         model,
-        info: loaded.info,
+        info,
         origin,
     })
 }

@@ -13,8 +13,7 @@ use mobilevit::{MobileVit, WeightsInfo};
 use mobilevit_data::{Scales, derive_seed};
 
 use crate::checkpoint::{self, TrainState};
-use crate::config::Config;
-use crate::data::{SplitData, build_split};
+use mobilevit_config::{Config, SplitData, build_split, decode_order, trained_preprocessing};
 use crate::ema;
 use crate::error::TrainError;
 use crate::metrics::{EpochMetrics, read_csv, write_csv, write_svg};
@@ -174,7 +173,9 @@ struct Run<'a> {
     model: MobileVit,
     average: Option<MobileVit>,
     ema_settings: Option<(f64, bool)>,
-    info: Option<WeightsInfo>,
+    /// What the trained weights expect: the config's eval pipeline, decoded in the training
+    /// order.
+    info: WeightsInfo,
     optimizer: ModuleOptimizer,
     learning_rates: LearningRates,
     state: TrainState,
@@ -230,11 +231,30 @@ impl<'a> Run<'a> {
             classes,
             seed,
             all_devices,
+            None,
         )?;
-        let eval_data = match (&config.data_loader.eval, global.eval_during_train) {
-            (Some(split), true) if global.node_rank == 0 => {
-                Some(build_split(split, "DataLoader.Eval", classes, seed, 1)?)
+        // The model learns the channel order of its training images; evaluation and the
+        // checkpoints' record follow it.
+        let order = decode_order(&config.data_loader.train, "DataLoader.Train")?;
+        if let Some(split) = &config.data_loader.eval {
+            let eval_order = decode_order(split, "DataLoader.Eval")?;
+            if eval_order != order {
+                reporter.message(&format!(
+                    "note: DataLoader.Eval decodes {eval_order} and DataLoader.Train {order}: \
+                     evaluating on {order}, the order the model is trained on"
+                ));
             }
+        }
+        let record = trained_preprocessing(config, order)?;
+        let eval_data = match (&config.data_loader.eval, global.eval_during_train) {
+            (Some(split), true) if global.node_rank == 0 => Some(build_split(
+                split,
+                "DataLoader.Eval",
+                classes,
+                seed,
+                1,
+                Some(record.pipeline.clone()),
+            )?),
             _ => None,
         };
         let lr = &config.optimizer.lr;
@@ -256,7 +276,7 @@ impl<'a> Run<'a> {
             .iter()
             .map(|device| training_device(device, global.gradient_checkpointing))
             .collect();
-        let built = build_model(config, &train_devices[0])?;
+        let built = build_model(config, &train_devices[0], order)?;
         reporter.message(&format!("model: {}", built.origin));
         let mut model = built.model;
         let mut state = TrainState {
@@ -317,7 +337,7 @@ impl<'a> Run<'a> {
             model,
             average,
             ema_settings,
-            info: built.info,
+            info: WeightsInfo::trained(record),
             optimizer,
             learning_rates,
             state,
@@ -473,7 +493,7 @@ impl<'a> Run<'a> {
             &checkpoint_dir(self.config),
             &self.model,
             self.average.as_ref(),
-            self.info.as_ref(),
+            Some(&self.info),
             &self.optimizer,
             &self.state,
         )
@@ -501,7 +521,7 @@ impl<'a> Run<'a> {
                 self.state.best = Some((result.top1, epoch + 1));
                 save_bpk(
                     &self.model,
-                    self.info.as_ref(),
+                    Some(&self.info),
                     &output.join("best_model.bpk"),
                 )?;
             }
@@ -526,9 +546,9 @@ impl<'a> Run<'a> {
         write_svg(&output.join("curves.svg"), &self.history)?;
         self.state.epoch += 1;
         self.state.batches_done = 0;
-        save_bpk(&self.model, self.info.as_ref(), &output.join("latest.bpk"))?;
+        save_bpk(&self.model, Some(&self.info), &output.join("latest.bpk"))?;
         if let Some(average) = &self.average {
-            save_bpk(average, self.info.as_ref(), &output.join("latest_ema.bpk"))?;
+            save_bpk(average, Some(&self.info), &output.join("latest_ema.bpk"))?;
         }
         let epochs = config.global.epochs;
         if self

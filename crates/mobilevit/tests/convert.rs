@@ -60,11 +60,11 @@ fn to_rgb_permutes_the_stem_so_rgb_input_gives_the_bgr_logits() {
     let device = Device::flex();
     let loaded = load(&fixture("hf_xxs_seed0.safetensors")).unwrap();
     let mut info = loaded.info.clone().unwrap();
-    assert_eq!(info.channel_order, ChannelOrder::Bgr);
+    assert_eq!(info.channel_order(), ChannelOrder::Bgr);
     let bgr = Tensor::<4>::random([1, 3, 64, 64], Distribution::Default, &device);
     let expected = loaded.model.forward(bgr.clone());
     let model = swap_input_channels(loaded.model, &mut info);
-    assert_eq!(info.channel_order, ChannelOrder::Rgb);
+    assert_eq!(info.channel_order(), ChannelOrder::Rgb);
     let logits = model.forward(bgr.flip([1]));
     let diff = (logits - expected).abs().max().into_scalar::<f32>();
     assert!(diff < 1e-5, "max |diff| {diff}");

@@ -82,8 +82,8 @@ fn check(dir: &Path, fixture: &Fixture, variant: &str, sizes: &[&str]) {
     let info = loaded
         .info
         .expect("converted weights say where they come from");
-    assert_eq!(info.source, fixture.source.name());
-    assert_eq!(info.channel_order, fixture.source.channel_order());
+    assert_eq!(info.source, Some(fixture.source));
+    assert_eq!(info.channel_order(), fixture.source.channel_order());
     assert_eq!(loaded.model.config.variant, expected_variant);
     let folded = loaded.model.clone().fold_batch_norm();
     for size in sizes {
@@ -136,7 +136,7 @@ fn paddle_weights_get_paddle_options() {
     let loaded = load_weights(&path, LoadOptions::default(), &device).unwrap();
     assert_eq!(loaded.model.config.fold_resize, FoldResize::Nearest);
     assert_eq!(loaded.model.config.final_norm_eps, 1e-6);
-    assert_eq!(loaded.info.unwrap().channel_order, ChannelOrder::Bgr);
+    assert_eq!(loaded.info.unwrap().channel_order(), ChannelOrder::Bgr);
 }
 
 /// Every source, variant and size, from fixtures that are regenerated rather than committed:

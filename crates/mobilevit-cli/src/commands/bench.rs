@@ -11,7 +11,7 @@ use clap::{Args, ValueEnum};
 use mobilevit::{MobileVitConfig, Variant, forward_sharded, on_compute_pool};
 use mobilevit_train::recipe::training_device;
 
-use crate::device::DeviceKind;
+use crate::device::DeviceArgs;
 
 /// What is timed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -46,9 +46,8 @@ pub struct BenchArgs {
     /// CPU threads (the size of the global rayon pool the CPU backend uses).
     #[arg(long)]
     threads: Option<usize>,
-    /// Compute device.
-    #[arg(long, value_enum, default_value = "cpu")]
-    device: DeviceKind,
+    #[command(flatten)]
+    device: DeviceArgs,
     /// End with one JSON line.
     #[arg(long)]
     json: bool,

@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use anyhow::bail;
-use burn::tensor::Device;
 use clap::{Args, ValueEnum};
 use mobilevit::convert::export::save_timm_safetensors;
 use mobilevit::convert::swap_input_channels;
@@ -12,6 +11,8 @@ use mobilevit::{
     ChannelOrder, LoadOptions, LoadedWeights, MobileVitConfig, Source, Variant, WeightsInfo,
     load_weights,
 };
+
+use crate::device::DeviceArgs;
 
 /// Arguments of `mobilevit convert`.
 #[derive(Args, Debug)]
@@ -35,6 +36,8 @@ pub struct ConvertArgs {
     input: PathBuf,
     /// Output file (`.bpk`, or `.safetensors` with `--to timm`).
     output: PathBuf,
+    #[command(flatten)]
+    device: DeviceArgs,
 }
 
 /// `--from`: a source or `auto`.
@@ -59,7 +62,7 @@ enum Target {
 
 /// What timm will do differently with these weights.
 fn warn_about_timm_differences(config: &MobileVitConfig, info: Option<&WeightsInfo>) {
-    if info.is_some_and(|info| info.channel_order == ChannelOrder::Bgr) {
+    if info.is_some_and(|info| info.channel_order() == ChannelOrder::Bgr) {
         eprintln!(
             "note: these weights expect BGR input, and timm feeds RGB; add --to-rgb to swap \
              the stem's input channels"
@@ -84,7 +87,7 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<()> {
             args.input.display()
         );
     }
-    let device = Device::default();
+    let device = args.device.device()?;
     let options = LoadOptions {
         from: args.from.0,
         expected: args.model,
@@ -101,7 +104,7 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<()> {
                 args.input.display()
             );
         };
-        if current.channel_order == ChannelOrder::Rgb {
+        if current.channel_order() == ChannelOrder::Rgb {
             bail!("{}: these weights already take RGB", args.input.display());
         }
         model = swap_input_channels(model, current);
@@ -116,7 +119,7 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<()> {
     let config = &model.config;
     let (source, order) = info
         .as_ref()
-        .map(|info| (info.source.as_str(), info.channel_order.to_string()))
+        .map(|info| (info.source_name(), info.channel_order().to_string()))
         .unwrap_or(("unknown", "unknown".into()));
     println!(
         "{} -> {}: {}, {} classes, from {source}, expects {order} input, fold-back {:?}, \

@@ -110,7 +110,7 @@ fn extract_from_wheel(wheel: &Path, target: &Path) -> anyhow::Result<()> {
 }
 
 fn bench(args: BenchArgs) -> anyhow::Result<()> {
-    use mobilevit_data::{ChannelOrder, Image, Pipeline};
+    use mobilevit_data::{ChannelOrder, Image, Pipeline, RunPipeline};
     use rand::SeedableRng;
     use rayon::prelude::*;
 

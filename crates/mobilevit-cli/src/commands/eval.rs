@@ -3,11 +3,13 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use burn::tensor::Device;
 use clap::Args;
 use mobilevit::{LoadOptions, Variant, load_weights};
-use mobilevit_train::Config;
-use mobilevit_train::data::build_split;
+use mobilevit_config::{Config, build_split, eval_preprocessing};
+use mobilevit_data::{Preprocessing, Preset};
+
+use super::preprocessing::{obey_weights, weights_path};
+use crate::device::DeviceArgs;
 
 /// Arguments of `mobilevit eval`.
 #[derive(Args, Debug)]
@@ -25,9 +27,19 @@ pub struct EvalArgs {
     /// Write per-class accuracy (class, images, top-1) to this CSV file.
     #[arg(long)]
     per_class: Option<PathBuf>,
+    /// Preprocess with a reference's preset instead of the config's `DataLoader.Eval`
+    /// transforms.
+    #[arg(long, conflicts_with = "recorded")]
+    preset: Option<Preset>,
+    /// Preprocess as the weights record (the pipeline `predict`, `serve` and `export` use)
+    /// instead of with the config's `DataLoader.Eval` transforms.
+    #[arg(long)]
+    recorded: bool,
     /// End with one JSON line: top1, top5, loss, count.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    device: DeviceArgs,
 }
 
 /// Evaluates.
@@ -38,11 +50,11 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
     };
     let output = &config.global.output_dir;
     let weights = match &config.global.pretrained_model {
-        Some(path) => path.clone(),
+        Some(path) => weights_path(path),
         None if args.ema => output.join("latest_ema.bpk"),
         None => output.join("best_model.bpk"),
     };
-    let device = Device::default();
+    let device = args.device.device()?;
     let variant: Variant = config.arch.name.parse()?;
     let options = LoadOptions {
         from: None,
@@ -58,12 +70,23 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
             config.arch.class_num
         );
     }
+    // The config's eval transforms (or a preset, or the weights' record), decoded in the
+    // order the weights expect.
+    let requested = match (args.preset, args.recorded) {
+        (Some(preset), _) => Some(Preprocessing::preset(preset)),
+        (None, true) => None,
+        (None, false) => {
+            Some(eval_preprocessing(&config).with_context(|| args.config.display().to_string())?)
+        }
+    };
+    let preprocessing = obey_weights(&weights, loaded.info.as_ref(), requested)?;
     let data = build_split(
         split,
         "DataLoader.Eval",
         config.arch.class_num,
         config.global.seed,
         1,
+        Some(preprocessing.pipeline),
     )?;
     let result = mobilevit_eval::evaluate(&model, &data.loader, data.sampler.epoch(0, 0), &device)?;
     println!(

@@ -9,7 +9,7 @@ use mobilevit::{
     LoadOptions, LoadedWeights, MobileVit, MobileVitConfig, Variant, load_weights, npy,
 };
 
-use crate::device::DeviceKind;
+use crate::device::DeviceArgs;
 
 /// Arguments of `mobilevit forward`.
 #[derive(Args, Debug)]
@@ -35,9 +35,8 @@ pub struct ForwardArgs {
     /// Also save the model as a checkpoint (`.bpk`), e.g. to keep a seeded model.
     #[arg(long)]
     save_checkpoint: Option<PathBuf>,
-    /// Compute device.
-    #[arg(long, value_enum, default_value = "cpu")]
-    device: DeviceKind,
+    #[command(flatten)]
+    device: DeviceArgs,
 }
 
 /// Runs the pass.

@@ -1,23 +1,28 @@
-//! `mobilevit preprocess`: the exact eval tensor of an image, for checking preprocessing
-//! against a reference.
+//! `mobilevit preprocess`: the exact tensor an image becomes, for checking preprocessing
+//! against a reference, and for seeing what a weights file will be fed.
 
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use burn::tensor::{Device, Tensor, TensorData};
 use clap::Args;
-use mobilevit::npy;
-use mobilevit_data::{Image, Pipeline, Preset, pipeline_from_ops};
+use mobilevit::{LoadOptions, load_weights, npy};
+use mobilevit_data::{Image, RunPipeline};
+
+use super::preprocessing::{PreprocessingArgs, obey_weights};
 
 /// Arguments of `mobilevit preprocess`.
 #[derive(Args, Debug)]
 pub struct PreprocessArgs {
-    /// Eval preprocessing of a reference: timm, paddle, hf or cvnets.
-    #[arg(long, conflicts_with = "config")]
-    preset: Option<Preset>,
-    /// A PaddleClas-style YAML config; its `DataLoader.Eval.dataset.transform_ops` are used.
+    #[command(flatten)]
+    preprocessing: PreprocessingArgs,
+    /// Config overrides, `Key.path=value` (repeatable).
+    #[arg(long = "override", requires = "config")]
+    overrides: Vec<String>,
+    /// Weights whose recorded preprocessing to use, or whose channel order `--preset` / `-c`
+    /// must obey (as predict, eval, serve and export do).
     #[arg(long, short)]
-    config: Option<PathBuf>,
+    weights: Option<PathBuf>,
     /// The image.
     image: PathBuf,
     /// Where to write the float32 `[1, 3, H, W]` tensor.
@@ -27,11 +32,17 @@ pub struct PreprocessArgs {
 
 /// Writes the tensor.
 pub fn run(args: PreprocessArgs) -> anyhow::Result<()> {
-    let pipeline = match (&args.preset, &args.config) {
-        (Some(preset), None) => preset.pipeline(),
-        (None, Some(config)) => eval_pipeline(config)?,
-        _ => bail!("give --preset or --config"),
+    let config = args.preprocessing.load_config(&args.overrides)?;
+    let requested = args.preprocessing.requested(config.as_ref())?;
+    let preprocessing = match (&args.weights, requested) {
+        (Some(weights), requested) => {
+            let loaded = load_weights(weights, LoadOptions::default(), &Device::default())?;
+            obey_weights(weights, loaded.info.as_ref(), requested)?
+        }
+        (None, Some(requested)) => requested,
+        (None, None) => bail!("give --preset, --config or --weights"),
     };
+    let pipeline = &preprocessing.pipeline;
     let image = Image::open(&args.image, pipeline.order)?;
     let tensor = pipeline.run_deterministic(image)?;
     let [height, width] = [tensor.height, tensor.width];
@@ -41,35 +52,10 @@ pub fn run(args: PreprocessArgs) -> anyhow::Result<()> {
         Tensor::<4>::from_data(data, &Device::default()),
     )?;
     eprintln!(
-        "{} -> {}: [1, 3, {height}, {width}], {:?}",
+        "{} -> {}: [1, 3, {height}, {width}], {}",
         args.image.display(),
         args.output.display(),
-        pipeline.order
+        preprocessing.summary()
     );
     Ok(())
-}
-
-/// The Eval `transform_ops` of a PaddleClas config.
-fn eval_pipeline(config: &PathBuf) -> anyhow::Result<Pipeline> {
-    let text = std::fs::read_to_string(config)
-        .with_context(|| format!("cannot read {}", config.display()))?;
-    let yaml: serde_norway::Value = serde_norway::from_str(&text)
-        .with_context(|| format!("{}: not valid YAML", config.display()))?;
-    let ops = yaml
-        .get("DataLoader")
-        .and_then(|d| d.get("Eval"))
-        .and_then(|e| e.get("dataset"))
-        .and_then(|d| d.get("transform_ops"))
-        .with_context(|| {
-            format!(
-                "{}: no DataLoader.Eval.dataset.transform_ops",
-                config.display()
-            )
-        })?;
-    pipeline_from_ops(ops).with_context(|| {
-        format!(
-            "{}: DataLoader.Eval.dataset.transform_ops",
-            config.display()
-        )
-    })
 }

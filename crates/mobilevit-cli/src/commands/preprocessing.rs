@@ -1,82 +1,112 @@
-//! Which eval preprocessing applies to a weights file: `--preset`, a config's `DataLoader.Eval`
-//! transforms, or the preset the weights record (shared by predict, export and serve).
+//! Which preprocessing feeds a weights file, for every command that feeds one (predict, eval,
+//! export, serve, preprocess): the one the weights record, or the one the user names with
+//! `--preset` or `-c`, made to obey the weights' channel order with a one-line notice.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::Args;
 use mobilevit::WeightsInfo;
-use mobilevit_data::{Pipeline, Preset, pipeline_from_ops};
+use mobilevit_config::{Config, eval_preprocessing, infer_preprocessing};
+use mobilevit_data::{Preprocessing, Preset};
 
-/// `[--preset P | -c CONFIG]`.
+/// `[--preset P | -c CONFIG]` (each command adds its own `Key.path=value` overrides).
 #[derive(Args, Debug, Clone)]
 pub struct PreprocessingArgs {
     /// Preprocessing preset (timm, paddle, hf, cvnets); by default the one the weights record.
     #[arg(long, conflicts_with = "config")]
     pub preset: Option<Preset>,
-    /// A PaddleClas-style config whose `DataLoader.Eval` transforms are used instead.
+    /// A PaddleClas-style config: its `Infer.transforms` when it has an `Infer` block, else its
+    /// `DataLoader.Eval` transforms.
     #[arg(long, short)]
     pub config: Option<PathBuf>,
 }
 
-/// The pipeline, and the preset's name when it came from one.
-pub struct Resolved {
-    /// Decode order, transforms, scale, mean and std.
-    pub pipeline: Pipeline,
-    /// `timm`, `paddle`, `hf`, `cvnets`, or `config` for a config's transforms.
-    pub origin: String,
-}
-
-impl Resolved {
-    /// The preprocessing contract: origin, channel order, scale, mean, std and the whole
-    /// pipeline (for the ONNX metadata and the server's `/metadata`).
-    pub fn describe(&self) -> serde_json::Value {
-        let pipeline = &self.pipeline;
-        serde_json::json!({
-            "origin": self.origin,
-            "channel_order": format!("{:?}", pipeline.order).to_uppercase(),
-            "scale": pipeline.scale,
-            "mean": pipeline.mean,
-            "std": pipeline.std,
-            "pipeline": pipeline,
-        })
-    }
-}
-
 impl PreprocessingArgs {
-    /// The preprocessing for `weights` (whose metadata is `info`).
-    pub fn resolve(&self, weights: &Path, info: Option<&WeightsInfo>) -> anyhow::Result<Resolved> {
+    /// The config, read strictly with `overrides`, when `-c` is given.
+    pub fn load_config(&self, overrides: &[String]) -> anyhow::Result<Option<Config>> {
+        if self.config.is_none() && !overrides.is_empty() {
+            bail!("overrides ({}) need a config (-c)", overrides.join(", "));
+        }
+        self.config
+            .as_ref()
+            .map(|path| Config::load(path, overrides).map_err(anyhow::Error::from))
+            .transpose()
+    }
+
+    /// The preprocessing the user asked for, if any: a preset, or a config's.
+    pub fn requested(&self, config: Option<&Config>) -> anyhow::Result<Option<Preprocessing>> {
         if let Some(preset) = self.preset {
-            return Ok(from_preset(preset));
+            return Ok(Some(Preprocessing::preset(preset)));
         }
-        if let Some(config) = &self.config {
-            return Ok(Resolved {
-                pipeline: config_pipeline(config)?,
-                origin: "config".to_string(),
-            });
-        }
-        match info.and_then(|info| info.preset.parse::<Preset>().ok()) {
-            Some(preset) => Ok(from_preset(preset)),
-            None => bail!(
-                "{}: the weights do not record their preprocessing; give --preset or --config",
-                weights.display()
-            ),
-        }
+        let Some(config) = config else {
+            return Ok(None);
+        };
+        let path = self.config.as_deref().unwrap_or(Path::new("config"));
+        let record = match infer_preprocessing(config) {
+            Some(infer) => infer,
+            None => eval_preprocessing(config),
+        };
+        Ok(Some(record.with_context(|| path.display().to_string())?))
+    }
+
+    /// The preprocessing that feeds `weights` (whose record is `info`).
+    pub fn resolve(
+        &self,
+        weights: &Path,
+        info: Option<&WeightsInfo>,
+        config: Option<&Config>,
+    ) -> anyhow::Result<Preprocessing> {
+        obey_weights(weights, info, self.requested(config)?)
     }
 }
 
-fn from_preset(preset: Preset) -> Resolved {
-    Resolved {
-        pipeline: preset.pipeline(),
-        origin: preset.to_string(),
+/// `requested` made to feed `weights`: the weights' record when nothing was requested, the
+/// request decoded in the weights' order otherwise (saying so on stderr when that changes it).
+pub fn obey_weights(
+    weights: &Path,
+    info: Option<&WeightsInfo>,
+    requested: Option<Preprocessing>,
+) -> anyhow::Result<Preprocessing> {
+    match (info, requested) {
+        (Some(info), Some(requested)) => {
+            let adapted = info.preprocessing.obey(requested);
+            if let Some(notice) = adapted.notice {
+                eprintln!("note: {}: {notice}", weights.display());
+            }
+            Ok(adapted.preprocessing)
+        }
+        (None, Some(requested)) => Ok(requested),
+        (Some(info), None) => Ok(info.preprocessing.clone()),
+        (None, None) => bail!(
+            "{}: the weights do not record their preprocessing; give --preset or --config",
+            weights.display()
+        ),
     }
 }
 
-fn config_pipeline(path: &Path) -> anyhow::Result<Pipeline> {
-    let config = mobilevit_train::Config::load(path, &[])?;
-    let split = config
-        .data_loader
-        .eval
-        .with_context(|| format!("{}: no DataLoader.Eval", path.display()))?;
-    Ok(pipeline_from_ops(&split.dataset.transform_ops)?)
+/// The preprocessing record as JSON (the server's `/metadata`, the ONNX metadata): origin,
+/// channel order, input size, scale, mean, std and the whole pipeline.
+pub fn describe(preprocessing: &Preprocessing) -> serde_json::Value {
+    let pipeline = &preprocessing.pipeline;
+    serde_json::json!({
+        "origin": preprocessing.origin,
+        "channel_order": pipeline.order.to_string(),
+        "image_size": preprocessing.input_size(),
+        "scale": pipeline.scale,
+        "mean": pipeline.mean,
+        "std": pipeline.std,
+        "pipeline": pipeline,
+    })
+}
+
+/// A weights path as PaddleClas writes `Global.pretrained_model`: without its `.pdparams`
+/// extension. The path itself when it exists.
+pub fn weights_path(path: &Path) -> PathBuf {
+    let pdparams = path.with_extension("pdparams");
+    if !path.exists() && path.extension().is_none() && pdparams.exists() {
+        pdparams
+    } else {
+        path.to_path_buf()
+    }
 }

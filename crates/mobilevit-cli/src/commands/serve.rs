@@ -9,8 +9,8 @@ use mobilevit::{LoadOptions, Variant, load_weights};
 use mobilevit_eval::ClassNames;
 use mobilevit_serve::{BatchPolicy, ServeOptions, router};
 
-use super::preprocessing::PreprocessingArgs;
-use crate::device::DeviceKind;
+use super::preprocessing::{PreprocessingArgs, describe};
+use crate::device::DeviceArgs;
 
 /// Arguments of `mobilevit serve`.
 #[derive(Args, Debug)]
@@ -23,6 +23,9 @@ pub struct ServeArgs {
     weights: PathBuf,
     #[command(flatten)]
     preprocessing: PreprocessingArgs,
+    /// Config overrides, `Key.path=value` (repeatable).
+    #[arg(long = "override", short = 'o', requires = "config")]
+    overrides: Vec<String>,
     /// Class names (`id name` per line); ImageNet's are built in for 1000 classes.
     #[arg(long)]
     class_map: Option<PathBuf>,
@@ -47,9 +50,8 @@ pub struct ServeArgs {
     /// Classes per answer unless the request asks (`?topk=K`).
     #[arg(long, default_value_t = 5)]
     topk: usize,
-    /// Compute device.
-    #[arg(long, value_enum, default_value = "cpu")]
-    device: DeviceKind,
+    #[command(flatten)]
+    device: DeviceArgs,
 }
 
 /// Serves until Ctrl-C.
@@ -61,9 +63,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         expected: args.model,
     };
     let loaded = load_weights(&args.weights, options, &device)?;
-    let resolved = args
-        .preprocessing
-        .resolve(&args.weights, loaded.info.as_ref())?;
+    let config = args.preprocessing.load_config(&args.overrides)?;
+    let preprocessing =
+        args.preprocessing
+            .resolve(&args.weights, loaded.info.as_ref(), config.as_ref())?;
     let names = ClassNames::for_model(args.class_map.as_deref(), loaded.model.num_classes())?;
     let options = ServeOptions {
         policy: BatchPolicy {
@@ -79,7 +82,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         "num_classes": loaded.model.num_classes(),
         "weights": args.weights,
         "weights_info": loaded.info,
-        "preprocessing": resolved.describe(),
+        "preprocessing": describe(&preprocessing),
         "max_batch": args.max_batch,
         "max_body_bytes": options.max_body_bytes,
         "default_topk": args.topk,
@@ -89,7 +92,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     let app = router(
         loaded.model,
         names,
-        resolved.pipeline,
+        preprocessing.pipeline.clone(),
         metadata,
         device,
         options,
@@ -103,7 +106,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         let local = listener.local_addr()?;
         println!(
             "{variant} ({}) serving on http://{local}: POST /predict, GET /health, GET /metadata; batches of up to {}, queue {}, bodies up to {} MiB; Ctrl-C stops",
-            resolved.origin, args.max_batch, args.queue, args.max_body_mb
+            preprocessing.origin, args.max_batch, args.queue, args.max_body_mb
         );
         axum::serve(listener, app)
             .with_graceful_shutdown(async {

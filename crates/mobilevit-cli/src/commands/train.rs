@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use anyhow::bail;
 use burn::tensor::Device;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -69,12 +68,11 @@ impl Reporter for BarReporter {
 }
 
 fn devices(config: &Config) -> anyhow::Result<Vec<Device>> {
-    let kind = match config.global.device.to_ascii_lowercase().as_str() {
-        "cpu" => DeviceKind::Cpu,
-        "gpu" | "cuda" => DeviceKind::Cuda,
-        "wgpu" => DeviceKind::Wgpu,
-        other => bail!("Global.device: unknown device '{other}' (cpu, cuda, gpu or wgpu)"),
-    };
+    let kind: DeviceKind = config
+        .global
+        .device
+        .parse()
+        .map_err(|message| anyhow::anyhow!("Global.device: {message}"))?;
     let Some(indices) = config
         .global
         .devices

@@ -16,6 +16,7 @@ use burn::module::Param;
 use burn::tensor::{Device, Shape};
 use burn_store::burn_pack::{Bytes, DType, Tensor as PackTensor};
 use burn_store::{ModuleSnapshot, PyTorchToBurnAdapter};
+use mobilevit_contract::{Preprocessing, Preset};
 use serde::{Deserialize, Serialize};
 
 pub use readers::{FileFormat, SourceTensor, StateDict};
@@ -26,24 +27,89 @@ use crate::model::MobileVit;
 use crate::variant::Variant;
 use crate::weights::{Checkpoint, WEIGHTS_KEY, ensure_complete, load_bpk};
 
-/// What a model's weights expect of their input, carried in every checkpoint.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What a model's weights are and expect of their input, carried in every checkpoint (and in
+/// the metadata of the timm safetensors [`export`] writes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "StoredInfo")]
 pub struct WeightsInfo {
-    /// Where the weights came from: `timm`, `hf`, `cvnets`, `paddle`, or `mobilevit-rs`.
-    pub source: String,
-    /// The channel order the stem expects.
-    pub channel_order: ChannelOrder,
-    /// The eval preprocessing preset of the source (`timm`, `hf`, `cvnets`, `paddle`).
-    pub preset: String,
+    /// The reference whose release the weights were converted from; `None` for weights trained
+    /// or fine-tuned by mobilevit-rs.
+    pub source: Option<Source>,
+    /// The eval preprocessing the weights expect. Its decode order is the channel order the
+    /// stem expects: there is no second record of it.
+    pub preprocessing: Preprocessing,
 }
 
 impl WeightsInfo {
-    /// The expectations of a source's weights.
+    /// The expectations of a source's released weights: its eval preset.
     pub fn of(source: Source) -> Self {
         Self {
-            source: source.name().to_string(),
-            channel_order: source.channel_order(),
-            preset: source.name().to_string(),
+            source: Some(source),
+            preprocessing: Preprocessing::preset(source.preset()),
+        }
+    }
+
+    /// Weights trained by mobilevit-rs with `preprocessing` as their eval pipeline.
+    pub fn trained(preprocessing: Preprocessing) -> Self {
+        Self {
+            source: None,
+            preprocessing,
+        }
+    }
+
+    /// The channel order the stem expects.
+    pub fn channel_order(&self) -> ChannelOrder {
+        self.preprocessing.channel_order()
+    }
+
+    /// `timm`, `hf`, `cvnets`, `paddle`, or `mobilevit-rs` for weights trained here.
+    pub fn source_name(&self) -> &'static str {
+        self.source.map_or("mobilevit-rs", Source::name)
+    }
+}
+
+/// The record as stored: today's, or the one written before the preprocessing was recorded
+/// whole (source, channel order and a preset's name). Old checkpoints read as they meant:
+/// the preset's pipeline, decoded in the recorded order.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StoredInfo {
+    Current {
+        source: Option<Source>,
+        preprocessing: Preprocessing,
+    },
+    Legacy {
+        source: String,
+        channel_order: ChannelOrder,
+        preset: String,
+    },
+}
+
+impl TryFrom<StoredInfo> for WeightsInfo {
+    type Error = String;
+
+    fn try_from(stored: StoredInfo) -> Result<Self, Self::Error> {
+        match stored {
+            StoredInfo::Current {
+                source,
+                preprocessing,
+            } => Ok(Self {
+                source,
+                preprocessing,
+            }),
+            StoredInfo::Legacy {
+                source,
+                channel_order,
+                preset,
+            } => {
+                let preset: Preset = preset.parse()?;
+                let mut preprocessing = Preprocessing::preset(preset);
+                preprocessing.pipeline.order = channel_order;
+                Ok(Self {
+                    source: source.parse().ok(),
+                    preprocessing,
+                })
+            }
         }
     }
 }
@@ -53,7 +119,7 @@ impl WeightsInfo {
 pub struct LoadedWeights {
     /// The model.
     pub model: MobileVit,
-    /// Source, channel order and preset; `None` for a checkpoint that does not say.
+    /// Source and preprocessing; `None` for a checkpoint that does not say.
     pub info: Option<WeightsInfo>,
     /// Header metadata of a native checkpoint.
     pub metadata: BTreeMap<String, String>,
@@ -79,14 +145,7 @@ pub fn load_weights(
     if format == FileFormat::Burnpack {
         let Checkpoint { model, metadata } = load_bpk(path, device)?;
         check_variant(path, model.config.variant, options.expected)?;
-        let info = metadata
-            .get(WEIGHTS_KEY)
-            .map(|json| serde_json::from_str(json))
-            .transpose()
-            .map_err(|error| WeightsError::Metadata {
-                path: path.to_path_buf(),
-                message: format!("'{WEIGHTS_KEY}': {error}"),
-            })?;
+        let info = recorded_info(path, &metadata)?;
         return Ok(LoadedWeights {
             model,
             info,
@@ -110,11 +169,29 @@ pub fn load_weights(
         message,
     })?;
     let model = build_from_timm(path, source, &state, options.expected, device)?;
+    // timm safetensors written by `convert --to timm` say what they expect (BGR weights
+    // exported without --to-rgb still expect BGR); a reference's own file is its preset's.
+    let info = recorded_info(path, &state.metadata)?.unwrap_or_else(|| WeightsInfo::of(source));
     Ok(LoadedWeights {
         model,
-        info: Some(WeightsInfo::of(source)),
-        metadata: BTreeMap::new(),
+        info: Some(info),
+        metadata: state.metadata,
     })
+}
+
+/// The [`WeightsInfo`] a file's metadata records, if any.
+fn recorded_info(
+    path: &Path,
+    metadata: &BTreeMap<String, String>,
+) -> Result<Option<WeightsInfo>, WeightsError> {
+    metadata
+        .get(WEIGHTS_KEY)
+        .map(|json| serde_json::from_str(json))
+        .transpose()
+        .map_err(|error| WeightsError::Metadata {
+            path: path.to_path_buf(),
+            message: format!("'{WEIGHTS_KEY}': {error}"),
+        })
 }
 
 fn check_variant(
@@ -196,14 +273,12 @@ fn build_from_timm(
 }
 
 /// Permutes the stem's input channels (BGR <-> RGB), so that BGR-trained weights take RGB
-/// images; returns the new channel order.
+/// images, and updates the record: the same pipeline, decoded in the other order, gives the
+/// same logits.
 pub fn swap_input_channels(model: MobileVit, info: &mut WeightsInfo) -> MobileVit {
     let mut model = model;
     let weight = model.stem.conv.weight;
     model.stem.conv.weight = Param::map(weight, |w| w.flip([1]));
-    info.channel_order = match info.channel_order {
-        ChannelOrder::Bgr => ChannelOrder::Rgb,
-        ChannelOrder::Rgb => ChannelOrder::Bgr,
-    };
+    info.preprocessing = info.preprocessing.clone().with_swapped_channels();
     model
 }

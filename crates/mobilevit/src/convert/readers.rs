@@ -28,6 +28,8 @@ pub struct StateDict {
     pub tensors: BTreeMap<String, SourceTensor>,
     /// Entries skipped on purpose.
     pub skipped: Vec<String>,
+    /// The file's own metadata (safetensors' header `__metadata__`), empty for other formats.
+    pub metadata: BTreeMap<String, String>,
 }
 
 /// How a file is laid out, from its first bytes.
@@ -121,6 +123,11 @@ fn read_safetensors(path: &Path) -> Result<StateDict, WeightsError> {
     let file = SafeTensors::deserialize(&bytes)
         .map_err(|error| format_error(path, format!("not a readable safetensors file: {error}")))?;
     let mut state = StateDict::default();
+    if let Ok((_, header)) = SafeTensors::read_metadata(&bytes)
+        && let Some(metadata) = header.metadata()
+    {
+        state.metadata = metadata.clone().into_iter().collect();
+    }
     for (name, view) in file.tensors() {
         let dtype = match view.dtype() {
             safetensors::Dtype::F32 => ElementType::F32,

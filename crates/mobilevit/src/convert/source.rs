@@ -6,6 +6,8 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::OnceLock;
 
+pub use mobilevit_contract::ChannelOrder;
+use mobilevit_contract::Preset;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
@@ -27,16 +29,6 @@ pub enum Source {
     Paddle,
 }
 
-/// The channel order a model's stem expects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ChannelOrder {
-    /// Red, green, blue.
-    Rgb,
-    /// Blue, green, red (OpenCV's order, in which the original weights were trained).
-    Bgr,
-}
-
 impl Source {
     /// All sources.
     pub const ALL: [Source; 4] = [Source::Timm, Source::Hf, Source::Cvnets, Source::Paddle];
@@ -51,14 +43,21 @@ impl Source {
         }
     }
 
-    /// The channel order of this source's released weights: the ml-cvnets originals were
-    /// trained on BGR images (OpenCV), and HF and PaddleClas converted them as they were;
-    /// timm's take RGB.
-    pub fn channel_order(self) -> ChannelOrder {
+    /// The eval preprocessing this source's released weights were evaluated with.
+    pub fn preset(self) -> Preset {
         match self {
-            Source::Timm => ChannelOrder::Rgb,
-            Source::Hf | Source::Cvnets | Source::Paddle => ChannelOrder::Bgr,
+            Source::Timm => Preset::Timm,
+            Source::Hf => Preset::Hf,
+            Source::Cvnets => Preset::Cvnets,
+            Source::Paddle => Preset::Paddle,
         }
+    }
+
+    /// The channel order of this source's released weights (its preset's decode order): the
+    /// ml-cvnets originals were trained on BGR images (OpenCV), and HF and PaddleClas
+    /// converted them as they were; timm's take RGB.
+    pub fn channel_order(self) -> ChannelOrder {
+        self.preset().pipeline().order
     }
 
     /// The model options that reproduce this source's own implementation.
@@ -277,6 +276,7 @@ pub fn to_timm(source: Source, state: StateDict) -> Result<StateDict, String> {
     let mut renamed = StateDict {
         tensors: BTreeMap::new(),
         skipped: state.skipped,
+        metadata: state.metadata,
     };
     for (name, tensor) in state.tensors {
         let timm = source.timm_name(&name);
@@ -365,15 +365,6 @@ impl FromStr for Source {
                 "unknown weights source '{text}': expected timm, hf, cvnets or paddle"
             )),
         }
-    }
-}
-
-impl fmt::Display for ChannelOrder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ChannelOrder::Rgb => "RGB",
-            ChannelOrder::Bgr => "BGR",
-        })
     }
 }
 

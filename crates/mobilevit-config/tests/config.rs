@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mobilevit_train::{Config, ConfigError};
+use mobilevit_config::{Config, ConfigError};
 
 fn configs() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs")

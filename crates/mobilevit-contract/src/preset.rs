@@ -1,16 +1,15 @@
-//! The eval preprocessing of each reference, by name (spec section 4).
+//! The eval preprocessing of each reference, by name.
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::image::ChannelOrder;
-use crate::resize::Interpolation;
-use crate::transforms::{CropRule, Pipeline, ShortSideRule, Transform};
+use crate::channel_order::ChannelOrder;
+use crate::pipeline::{CropRule, Interpolation, Pipeline, ShortSideRule, Transform};
 
 /// A reference's eval preprocessing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Preset {
     /// timm `mobilevit_*` data config: RGB, short side 284 bicubic (`floor(256 / 0.9)`),

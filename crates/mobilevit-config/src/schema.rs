@@ -33,6 +33,17 @@ pub enum ConfigError {
         /// The parser's message.
         message: String,
     },
+    /// A value is unusable for what the config asks of it.
+    #[error("{key}: {message}")]
+    Invalid {
+        /// Dotted path of the key.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A dataset the config names could not be read.
+    #[error(transparent)]
+    Data(#[from] mobilevit_data::DataError),
     /// A key or value is wrong.
     #[error("{origin}: {key}: {message}")]
     Key {
@@ -481,9 +492,48 @@ pub struct Config {
     /// `EMA`.
     #[serde(rename = "EMA", default)]
     pub ema: Option<EmaConfig>,
-    /// `Infer` (used by `predict`).
+    /// `Infer`: what `predict -c` classifies and how (PaddleClas's `tools/infer.py`).
     #[serde(rename = "Infer", default, skip_serializing_if = "Option::is_none")]
-    pub infer: Option<Value>,
+    pub infer: Option<InferConfig>,
+}
+
+/// `Infer`, as PaddleClas's `tools/infer.py` reads it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InferConfig {
+    /// An image file or a folder of images.
+    #[serde(default)]
+    pub infer_imgs: Option<PathBuf>,
+    /// Images per forward pass.
+    #[serde(default = "one")]
+    pub batch_size: usize,
+    /// The preprocessing, as `transform_ops`.
+    pub transforms: Value,
+    /// What to print.
+    #[serde(rename = "PostProcess", default)]
+    pub post_process: Option<PostProcess>,
+}
+
+/// `Infer.PostProcess`: PaddleClas's `Topk`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostProcess {
+    /// `Topk`.
+    pub name: String,
+    /// Classes shown per image.
+    #[serde(default = "five")]
+    pub topk: usize,
+    /// Class names (`id name` per line).
+    #[serde(default)]
+    pub class_id_map_file: Option<PathBuf>,
+    /// Separator of id and name in the class map; accepted for PaddleClas compatibility (the
+    /// first space separates them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delimiter: Option<Value>,
+}
+
+fn five() -> usize {
+    5
 }
 
 impl Config {
