@@ -365,7 +365,14 @@ fn preprocess_reads_paddleclas_own_config_and_obeys_the_weights() {
     assert_eq!(read_values::<4>(&out), paddle);
 
     // Without weights, the Infer block as written: the same tensor in RGB.
-    succeeds(&["preprocess", "-c", path(&config), path(&horse), "-o", path(&out)]);
+    succeeds(&[
+        "preprocess",
+        "-c",
+        path(&config),
+        path(&horse),
+        "-o",
+        path(&out),
+    ]);
     let rgb = read_values::<4>(&out);
     let plane = rgb.len() / 3;
     assert_eq!(rgb[..plane], paddle[2 * plane..]);
@@ -393,7 +400,14 @@ fn preprocess_reads_paddleclas_own_config_and_obeys_the_weights() {
     )
     .unwrap();
     fails_with(
-        &["preprocess", "-c", path(&partial), path(&horse), "-o", path(&out)],
+        &[
+            "preprocess",
+            "-c",
+            path(&partial),
+            path(&horse),
+            "-o",
+            path(&out),
+        ],
         "missing field",
     );
     fails_with(

@@ -99,7 +99,10 @@ fn onnx_scores(weights: &Path, image: &Path, dir: &Path) -> (Scores, String) {
         .args([&model, &input, &logits])
         .output()
         .unwrap_or_else(|error| {
-            panic!("{}: {error} (run scripts/test.sh or set MOBILEVIT_TEST_PYTHON)", python())
+            panic!(
+                "{}: {error} (run scripts/test.sh or set MOBILEVIT_TEST_PYTHON)",
+                python()
+            )
         });
     assert!(
         output.status.success(),
@@ -213,10 +216,7 @@ fn check_consumers(weights: &Path, image: &Path, reference: &Scores, order: &str
     let (onnx, onnx_order) = onnx_scores(weights, image, dir);
     assert_eq!(onnx_order, order, "{label}: ONNX metadata channel order");
     assert_same(&format!("{label}: onnxruntime"), &onnx, reference);
-    let (&best, &p) = reference
-        .iter()
-        .max_by(|a, b| a.1.total_cmp(b.1))
-        .unwrap();
+    let (&best, &p) = reference.iter().max_by(|a, b| a.1.total_cmp(b.1)).unwrap();
     let q = eval_probability(weights, image, best, dir);
     assert!(
         (p - q).abs() <= TOLERANCE,
@@ -261,7 +261,10 @@ fn a_preset_or_config_that_disagrees_with_the_weights_is_decoded_their_way_with_
         "-c",
         path(&config),
         "-o",
-        &format!("Global.pretrained_model={}", path(&weights.with_extension(""))),
+        &format!(
+            "Global.pretrained_model={}",
+            path(&weights.with_extension(""))
+        ),
         "--topk",
         "1000",
         "--json",
@@ -273,7 +276,11 @@ fn a_preset_or_config_that_disagrees_with_the_weights_is_decoded_their_way_with_
     assert!(notice.contains("class_id_map_file"), "{notice}");
     let text = stdout(&output);
     let line: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
-    assert_same("predict -c PaddleClas config", &scores_of(&line["topk"]), &reference);
+    assert_same(
+        "predict -c PaddleClas config",
+        &scores_of(&line["topk"]),
+        &reference,
+    );
 
     // The Infer block drives predict: its top-k (5) and its images, when none are given.
     let output = mobilevit(&[
@@ -352,7 +359,10 @@ fn a_trained_checkpoint_carries_its_eval_pipeline_and_every_image_counts_once() 
         "Global.lr_reference_batch_size=8".into(),
         format!("Arch.class_num={classes}"),
         format!("DataLoader.Train.dataset.image_root={}", path(data)),
-        format!("DataLoader.Train.dataset.cls_label_path={}", path(&train_list)),
+        format!(
+            "DataLoader.Train.dataset.cls_label_path={}",
+            path(&train_list)
+        ),
         "DataLoader.Train.sampler.batch_size=8".into(),
         "DataLoader.Train.loader.num_workers=1".into(),
         format!("DataLoader.Eval.dataset.image_root={}", path(data)),
@@ -387,8 +397,14 @@ fn a_trained_checkpoint_carries_its_eval_pipeline_and_every_image_counts_once() 
     let loss = result["loss"].as_f64().unwrap();
     let trainer_top1: f64 = metrics["eval_top1"].parse().unwrap();
     let trainer_loss: f64 = metrics["eval_loss"].parse().unwrap();
-    assert!((top1 - trainer_top1).abs() < 1e-6, "{top1} vs {trainer_top1}");
-    assert!((loss - trainer_loss).abs() < 1e-5, "{loss} vs {trainer_loss}");
+    assert!(
+        (top1 - trainer_top1).abs() < 1e-6,
+        "{top1} vs {trainer_top1}"
+    );
+    assert!(
+        (loss - trainer_loss).abs() < 1e-5,
+        "{loss} vs {trainer_loss}"
+    );
 
     // The checkpoint records the config's eval pipeline: predict and export need no -c, and
     // the export is 48x48, as the config's eval images are.
@@ -443,6 +459,12 @@ fn a_trained_checkpoint_carries_its_eval_pipeline_and_every_image_counts_once() 
     }
     let onnx_top1 = hits as f64 / val_images as f64;
     let onnx_loss = loss_sum / val_images as f64;
-    assert!((onnx_top1 - top1).abs() < 1e-9, "onnxruntime top-1 {onnx_top1}, eval {top1}");
-    assert!((onnx_loss - loss).abs() < 1e-4, "onnxruntime loss {onnx_loss}, eval {loss}");
+    assert!(
+        (onnx_top1 - top1).abs() < 1e-9,
+        "onnxruntime top-1 {onnx_top1}, eval {top1}"
+    );
+    assert!(
+        (onnx_loss - loss).abs() < 1e-4,
+        "onnxruntime loss {onnx_loss}, eval {loss}"
+    );
 }

@@ -126,7 +126,10 @@ pub fn build_split(
     let (pipeline, size) = match pipeline {
         Some(pipeline) => {
             let size = pipeline.output_size().ok_or_else(|| {
-                invalid(&ops_key, "the replacement pipeline gives images of different sizes")
+                invalid(
+                    &ops_key,
+                    "the replacement pipeline gives images of different sizes",
+                )
             })?;
             (pipeline, size)
         }

@@ -41,7 +41,9 @@ impl FromStr for ChannelOrder {
         match text.to_ascii_lowercase().as_str() {
             "rgb" => Ok(ChannelOrder::Rgb),
             "bgr" => Ok(ChannelOrder::Bgr),
-            _ => Err(format!("unknown channel order '{text}': expected RGB or BGR")),
+            _ => Err(format!(
+                "unknown channel order '{text}': expected RGB or BGR"
+            )),
         }
     }
 }

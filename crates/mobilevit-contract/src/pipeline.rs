@@ -225,7 +225,10 @@ mod tests {
             },
         ];
         assert_eq!(pipeline.output_size(), Some([10, 20]));
-        assert_eq!(pipeline.with_output_size([7, 9]).output_size(), Some([7, 9]));
+        assert_eq!(
+            pipeline.with_output_size([7, 9]).output_size(),
+            Some([7, 9])
+        );
         assert!(pipeline.is_deterministic());
         pipeline.transforms.push(Transform::ResizeShort {
             size: 64,

@@ -36,7 +36,9 @@ impl FromStr for PipelineOrigin {
             return Ok(PipelineOrigin::Config);
         }
         text.parse().map(PipelineOrigin::Preset).map_err(|_| {
-            format!("unknown preprocessing origin '{text}': expected timm, paddle, hf, cvnets or config")
+            format!(
+                "unknown preprocessing origin '{text}': expected timm, paddle, hf, cvnets or config"
+            )
         })
     }
 }
@@ -137,9 +139,10 @@ impl Preprocessing {
     /// One line: origin, order, size, scale, mean and std.
     pub fn summary(&self) -> String {
         let pipeline = &self.pipeline;
-        let size = self
-            .input_size()
-            .map_or_else(|| "size of the image".to_string(), |[h, w]| format!("{h}x{w}"));
+        let size = self.input_size().map_or_else(
+            || "size of the image".to_string(),
+            |[h, w]| format!("{h}x{w}"),
+        );
         format!(
             "{} ({}, {size}, scale {}, mean {:?}, std {:?})",
             self.origin, pipeline.order, pipeline.scale, pipeline.mean, pipeline.std
@@ -160,14 +163,20 @@ mod tests {
 
         let adapted = weights.obey(Preprocessing::preset(Preset::Timm));
         let notice = adapted.notice.expect("orders differ");
-        assert!(notice.contains("expect BGR") && notice.contains("timm"), "{notice}");
+        assert!(
+            notice.contains("expect BGR") && notice.contains("timm"),
+            "{notice}"
+        );
         let mut expected = Preset::Timm.pipeline();
         expected.order = ChannelOrder::Bgr;
         assert_eq!(adapted.preprocessing.pipeline, expected);
 
         let swapped = weights.clone().with_swapped_channels();
         assert_eq!(swapped.channel_order(), ChannelOrder::Rgb);
-        assert_eq!(swapped.obey(Preprocessing::preset(Preset::Timm)).notice, None);
+        assert_eq!(
+            swapped.obey(Preprocessing::preset(Preset::Timm)).notice,
+            None
+        );
     }
 
     #[test]
@@ -175,7 +184,10 @@ mod tests {
         let record = Preprocessing::config(Preset::Timm.pipeline().with_output_size([48, 48]));
         let json = serde_json::to_string(&record).unwrap();
         assert!(json.contains(r#""origin":"config""#), "{json}");
-        assert_eq!(serde_json::from_str::<Preprocessing>(&json).unwrap(), record);
+        assert_eq!(
+            serde_json::from_str::<Preprocessing>(&json).unwrap(),
+            record
+        );
         let preset = serde_json::to_string(&Preprocessing::preset(Preset::Hf)).unwrap();
         assert!(preset.contains(r#""origin":"hf""#), "{preset}");
         assert!(serde_json::from_str::<PipelineOrigin>(r#""opencv""#).is_err());

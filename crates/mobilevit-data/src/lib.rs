@@ -15,10 +15,8 @@ pub use dataset::{IMAGE_EXTENSIONS, Sample, read_class_map, read_list, scan_clas
 pub use error::DataError;
 pub use image::{ChannelOrder, Image};
 pub use loader::{CorruptImages, LoadedBatch, Loader, LoaderConfig, LoadingEpoch, derive_seed};
+pub use mobilevit_contract::{Adapted, EVAL_CROP, PipelineOrigin, Preprocessing, Preset};
 pub use ops::pipeline_from_ops;
-pub use mobilevit_contract::{
-    Adapted, EVAL_CROP, PipelineOrigin, Preprocessing, Preset,
-};
 pub use resize::{Interpolation, resize};
 pub use sampler::{Batch, BatchSampler, CvnetsRule, Scale, Scales};
 pub use transforms::{ChwTensor, CropRule, Pipeline, RunPipeline, ShortSideRule, Transform};

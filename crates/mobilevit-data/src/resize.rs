@@ -17,58 +17,58 @@ const PRECISION_BITS: u32 = 32 - 8 - 2;
 
 /// Half-width of the filter at scale 1.
 fn support(filter: Interpolation) -> f64 {
-        match filter {
-            Interpolation::Nearest => 0.0,
-            Interpolation::Box => 0.5,
-            Interpolation::Bilinear | Interpolation::Hamming => 1.0,
-            Interpolation::Bicubic => 2.0,
-            Interpolation::Lanczos => 3.0,
-        }
+    match filter {
+        Interpolation::Nearest => 0.0,
+        Interpolation::Box => 0.5,
+        Interpolation::Bilinear | Interpolation::Hamming => 1.0,
+        Interpolation::Bicubic => 2.0,
+        Interpolation::Lanczos => 3.0,
     }
+}
 
 /// The filter's weight at `x` (in input pixels at scale 1).
 fn weight(filter: Interpolation, x: f64) -> f64 {
-        match filter {
-            Interpolation::Nearest => unreachable!("nearest is not a convolution"),
-            Interpolation::Box => {
-                if x > -0.5 && x <= 0.5 {
-                    1.0
-                } else {
-                    0.0
-                }
+    match filter {
+        Interpolation::Nearest => unreachable!("nearest is not a convolution"),
+        Interpolation::Box => {
+            if x > -0.5 && x <= 0.5 {
+                1.0
+            } else {
+                0.0
             }
-            Interpolation::Bilinear => (1.0 - x.abs()).max(0.0),
-            Interpolation::Hamming => {
-                let x = x.abs();
-                if x == 0.0 {
-                    1.0
-                } else if x >= 1.0 {
-                    0.0
-                } else {
-                    let x = x * std::f64::consts::PI;
-                    x.sin() / x * (0.54 + 0.46 * x.cos())
-                }
+        }
+        Interpolation::Bilinear => (1.0 - x.abs()).max(0.0),
+        Interpolation::Hamming => {
+            let x = x.abs();
+            if x == 0.0 {
+                1.0
+            } else if x >= 1.0 {
+                0.0
+            } else {
+                let x = x * std::f64::consts::PI;
+                x.sin() / x * (0.54 + 0.46 * x.cos())
             }
-            Interpolation::Bicubic => {
-                const A: f64 = -0.5;
-                let x = x.abs();
-                if x < 1.0 {
-                    ((A + 2.0) * x - (A + 3.0)) * x * x + 1.0
-                } else if x < 2.0 {
-                    (((x - 5.0) * x + 8.0) * x - 4.0) * A
-                } else {
-                    0.0
-                }
+        }
+        Interpolation::Bicubic => {
+            const A: f64 = -0.5;
+            let x = x.abs();
+            if x < 1.0 {
+                ((A + 2.0) * x - (A + 3.0)) * x * x + 1.0
+            } else if x < 2.0 {
+                (((x - 5.0) * x + 8.0) * x - 4.0) * A
+            } else {
+                0.0
             }
-            Interpolation::Lanczos => {
-                if (-3.0..3.0).contains(&x) {
-                    sinc(x) * sinc(x / 3.0)
-                } else {
-                    0.0
-                }
+        }
+        Interpolation::Lanczos => {
+            if (-3.0..3.0).contains(&x) {
+                sinc(x) * sinc(x / 3.0)
+            } else {
+                0.0
             }
         }
     }
+}
 
 fn sinc(x: f64) -> f64 {
     if x == 0.0 {

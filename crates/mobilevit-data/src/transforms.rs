@@ -22,46 +22,46 @@ pub fn round_half_even(value: f64) -> f64 {
 
 /// Applies `transform` to `image`; random transforms draw from `rng`.
 pub fn apply(transform: &Transform, image: Image, rng: &mut impl Rng) -> Result<Image, DataError> {
-        match *transform {
-            Transform::ResizeShort {
-                size,
-                interpolation,
-                rule,
-            } => {
-                let [width, height] = short_side_size(image.width, image.height, size, rule);
-                Ok(resize(&image, width, height, interpolation))
-            }
-            Transform::Resize {
-                width,
-                height,
-                interpolation,
-            } => Ok(resize(&image, width, height, interpolation)),
-            Transform::CenterCrop {
-                width,
-                height,
-                rule,
-            } => center_crop(image, width, height, rule),
-            Transform::RandomResizedCrop {
-                size,
-                scale,
-                ratio,
-                log_aspect,
-                interpolation,
-            } => {
-                let (left, top, width, height) =
-                    random_crop_window(image.width, image.height, scale, ratio, log_aspect, rng);
-                let crop = image.crop(left, top, width, height);
-                Ok(resize(&crop, size[0], size[1], interpolation))
-            }
-            Transform::HorizontalFlip { probability } => {
-                if rng.random::<f64>() < probability {
-                    Ok(image.flip_horizontal())
-                } else {
-                    Ok(image)
-                }
+    match *transform {
+        Transform::ResizeShort {
+            size,
+            interpolation,
+            rule,
+        } => {
+            let [width, height] = short_side_size(image.width, image.height, size, rule);
+            Ok(resize(&image, width, height, interpolation))
+        }
+        Transform::Resize {
+            width,
+            height,
+            interpolation,
+        } => Ok(resize(&image, width, height, interpolation)),
+        Transform::CenterCrop {
+            width,
+            height,
+            rule,
+        } => center_crop(image, width, height, rule),
+        Transform::RandomResizedCrop {
+            size,
+            scale,
+            ratio,
+            log_aspect,
+            interpolation,
+        } => {
+            let (left, top, width, height) =
+                random_crop_window(image.width, image.height, scale, ratio, log_aspect, rng);
+            let crop = image.crop(left, top, width, height);
+            Ok(resize(&crop, size[0], size[1], interpolation))
+        }
+        Transform::HorizontalFlip { probability } => {
+            if rng.random::<f64>() < probability {
+                Ok(image.flip_horizontal())
+            } else {
+                Ok(image)
             }
         }
     }
+}
 
 /// `[width, height]` after a short-side resize.
 pub fn short_side_size(

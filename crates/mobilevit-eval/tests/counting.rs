@@ -114,7 +114,12 @@ fn every_image_is_counted_once_for_every_batch_size_and_rank_count() {
         let label = format!("batch {batch_size} x {ranks} rank(s)");
         assert_eq!(result.count, IMAGES, "{label}");
         assert_eq!(result.per_class, single.per_class, "{label}");
-        assert!(close(result.top1, single.top1), "{label}: top-1 {} vs {}", result.top1, single.top1);
+        assert!(
+            close(result.top1, single.top1),
+            "{label}: top-1 {} vs {}",
+            result.top1,
+            single.top1
+        );
         assert!(close(result.top5, single.top5), "{label}: top-5");
         assert!(
             (result.loss - single.loss).abs() <= 1e-5 * single.loss.abs().max(1.0),

@@ -27,7 +27,10 @@ fn predict_ranks_classes_as_timm_does_on_the_cat() {
     let device = Device::flex();
     let loaded = timm_xxs(&device);
     let info = loaded.info.as_ref().unwrap();
-    assert_eq!(info.preprocessing, mobilevit_data::Preprocessing::preset(Preset::Timm));
+    assert_eq!(
+        info.preprocessing,
+        mobilevit_data::Preprocessing::preset(Preset::Timm)
+    );
     let preset = Preset::Timm;
     let cat = fixtures().join("images/chelsea.png");
     let k = 20;

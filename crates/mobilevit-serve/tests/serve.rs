@@ -101,10 +101,18 @@ async fn bad_requests_get_clear_errors_and_the_service_goes_on() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(error.contains("no image"), "{error}");
 
-    let (status, error) =
-        status_and_error(post("image/png", vec![0; 2 << 20]).await.unwrap()).await;
-    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(error.contains("1048576 bytes"), "{error}");
+    // Over the limit by its Content-Length, the body is refused before it is read, and the
+    // connection closed: a client still writing may see the close before the 413 (hyper does
+    // not linger to drain the upload). Either way nothing was read; when the answer arrives,
+    // it is the 413 with its message.
+    match post("image/png", vec![0; 2 << 20]).await {
+        Ok(response) => {
+            let (status, error) = status_and_error(response).await;
+            assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+            assert!(error.contains("1048576 bytes"), "{error}");
+        }
+        Err(error) => assert!(error.is_request(), "{error}"),
+    }
 
     let (status, error) =
         status_and_error(post("text/plain", b"a cat".to_vec()).await.unwrap()).await;

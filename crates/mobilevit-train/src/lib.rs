@@ -10,8 +10,8 @@ pub mod plan;
 pub mod recipe;
 pub mod trainer;
 
-pub use mobilevit_config::{Config, ConfigError};
 pub use error::TrainError;
+pub use mobilevit_config::{Config, ConfigError};
 pub use mobilevit_eval::EvalResult;
 pub use plan::{LrSchedule, PlanError, PlanInputs, TrainingPlan};
 pub use trainer::{Outcome, PlainReporter, Reporter, StepProgress, train};

@@ -31,9 +31,9 @@ use mobilevit::MobileVit;
 use mobilevit_data::LoadedBatch;
 use mobilevit_eval::to_tensors;
 
-use mobilevit_config::LossTerm;
 use crate::error::TrainError;
 use crate::recipe::{Loss, training_logits};
+use mobilevit_config::LossTerm;
 
 /// One device's share of a round.
 pub struct Shard {

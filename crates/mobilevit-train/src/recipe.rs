@@ -8,14 +8,14 @@ use burn::optim::lr_scheduler::LrSchedulerConfig;
 use burn::optim::lr_scheduler::module_lr_scheduler::{ModuleLearningRate, ModuleLrSchedulerConfig};
 use burn::optim::{AdamWConfig, ModuleOptimizer};
 use burn::tensor::{Device, Tensor};
-use mobilevit::model::is_running_statistic;
 use mobilevit::convert::swap_input_channels;
+use mobilevit::model::is_running_statistic;
 use mobilevit::{
     ChannelOrder, LoadOptions, MobileVit, MobileVitConfig, Variant, WeightsInfo, load_weights,
 };
 
-use mobilevit_config::{Config, LossTerm};
 use crate::error::TrainError;
+use mobilevit_config::{Config, LossTerm};
 
 /// A model built from `Arch`, from scratch or from pretrained weights.
 pub struct BuiltModel {

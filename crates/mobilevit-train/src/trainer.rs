@@ -13,7 +13,6 @@ use mobilevit::{MobileVit, WeightsInfo};
 use mobilevit_data::{Scales, derive_seed};
 
 use crate::checkpoint::{self, TrainState};
-use mobilevit_config::{Config, SplitData, build_split, decode_order, trained_preprocessing};
 use crate::ema;
 use crate::error::TrainError;
 use crate::metrics::{EpochMetrics, read_csv, write_csv, write_svg};
@@ -21,6 +20,7 @@ use crate::nodes::{NodeGroup, NodeSettings, Position, StepTally};
 use crate::parallel::{RoundSettings, Shard, Workers};
 use crate::plan::{PlanInputs, TrainingPlan};
 use crate::recipe::{LearningRates, build_model, build_optimizer, head_ids, training_device};
+use mobilevit_config::{Config, SplitData, build_split, decode_order, trained_preprocessing};
 use mobilevit_data::Batch;
 use mobilevit_eval::{EvalResult, evaluate};
 

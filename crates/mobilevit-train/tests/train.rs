@@ -401,7 +401,12 @@ fn fine_tuning_replaces_or_keeps_the_head_and_freezes_the_backbone() {
         ],
     )
     .unwrap();
-    let built = mobilevit_train::recipe::build_model(&frozen, &Device::flex(), mobilevit::ChannelOrder::Rgb).unwrap();
+    let built = mobilevit_train::recipe::build_model(
+        &frozen,
+        &Device::flex(),
+        mobilevit::ChannelOrder::Rgb,
+    )
+    .unwrap();
     assert!(!built.origin.contains("replaced"), "{}", built.origin);
     run(&frozen, None).0.unwrap();
     let (stem_before, mean_before, head_before) = stem_and_head(&pretrained);
@@ -442,7 +447,9 @@ fn fine_tuning_replaces_or_keeps_the_head_and_freezes_the_backbone() {
         &[&pretrained_key, "Arch.class_num=3"],
     )
     .unwrap();
-    let built = mobilevit_train::recipe::build_model(&three, &Device::flex(), mobilevit::ChannelOrder::Rgb).unwrap();
+    let built =
+        mobilevit_train::recipe::build_model(&three, &Device::flex(), mobilevit::ChannelOrder::Rgb)
+            .unwrap();
     assert_eq!(built.model.num_classes(), 3);
     assert!(
         built

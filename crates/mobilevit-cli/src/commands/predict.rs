@@ -154,8 +154,7 @@ pub fn run(args: PredictArgs) -> anyhow::Result<()> {
     let preprocessing =
         args.preprocessing
             .resolve(&settings.weights, loaded.info.as_ref(), config.as_ref())?;
-    let names =
-        ClassNames::for_model(settings.class_map.as_deref(), loaded.model.num_classes())?;
+    let names = ClassNames::for_model(settings.class_map.as_deref(), loaded.model.num_classes())?;
     let images = collect_images(&settings.inputs)?;
     let results = predict(
         &loaded.model,

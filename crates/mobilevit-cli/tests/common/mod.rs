@@ -60,4 +60,3 @@ pub fn succeeds(args: &[&str]) -> String {
     assert!(output.status.success(), "{args:?}: {}", stderr(&output));
     stdout(&output)
 }
-
