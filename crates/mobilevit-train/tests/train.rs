@@ -468,3 +468,78 @@ fn fine_tuning_replaces_or_keeps_the_head_and_freezes_the_backbone() {
         mobilevit::load_weights(&timm, mobilevit::LoadOptions::default(), &Device::flex()).unwrap();
     assert_eq!(back.model.num_classes(), 4);
 }
+
+#[test]
+fn weights_for_the_other_channel_order_are_adapted_and_checkpoints_record_the_training_order() {
+    let _one = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    dataset(&data, 8);
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let paddle = fixtures.join("paddle_xxs_seed0.pdparams");
+    let pretrained_key = format!("Arch.pretrained={}", paddle.display());
+    let output = dir.path().join("run");
+    // Training decodes RGB; the Eval block decodes BGR, as PaddleClas's own configs do.
+    let text = config_text(&data, &output, "").replace(
+        "        - DecodeImage: {to_rgb: True}\n        - ResizeImage",
+        "        - DecodeImage: {to_rgb: False}\n        - ResizeImage",
+    );
+    assert!(text.contains("to_rgb: False"));
+    let config = load(
+        dir.path(),
+        &text,
+        &["Global.epochs=1", &pretrained_key, "Arch.class_num=1000"],
+    )
+    .unwrap();
+
+    // PaddleClas's BGR weights, to be trained on RGB: the stem takes RGB, the same function.
+    let device = Device::flex();
+    let bgr = mobilevit::load_weights(&paddle, mobilevit::LoadOptions::default(), &device).unwrap();
+    let built =
+        mobilevit_train::recipe::build_model(&config, &device, mobilevit::ChannelOrder::Rgb)
+            .unwrap();
+    assert!(
+        built.origin.contains("swapped to take RGB"),
+        "{}",
+        built.origin
+    );
+    let image = burn::tensor::Tensor::<4>::random(
+        [1, 3, 64, 64],
+        burn::tensor::Distribution::Default,
+        &device,
+    );
+    let expected = bgr.model.forward(image.clone());
+    let adapted = built.model.forward(image.flip([1]));
+    let diff = (adapted - expected).abs().max().into_scalar::<f32>();
+    assert!(diff < 1e-4, "max |diff| {diff}");
+
+    // The run evaluates on RGB (with a note) and records the eval pipeline decoded RGB.
+    struct Messages(Vec<String>);
+    impl Reporter for Messages {
+        fn message(&mut self, line: &str) {
+            self.0.push(line.to_string());
+        }
+        fn epoch_start(&mut self, _: usize, _: usize) {}
+        fn step(&mut self, _: &StepProgress) {}
+        fn epoch_end(&mut self, _: &EpochMetrics) {}
+    }
+    let mut log = Messages(Vec::new());
+    let stop = Arc::new(AtomicBool::new(false));
+    train(&config, &[Device::flex()], &mut log, stop).unwrap();
+    let messages = log.0;
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("DataLoader.Eval decodes BGR") && m.contains("evaluating on RGB")),
+        "{messages:?}"
+    );
+    let loaded =
+        mobilevit::load_weights(&output.join("latest.bpk"), Default::default(), &device).unwrap();
+    let info = loaded
+        .info
+        .expect("a trained checkpoint records its preprocessing");
+    assert_eq!(info.source, None);
+    assert_eq!(info.channel_order(), mobilevit::ChannelOrder::Rgb);
+    assert_eq!(info.preprocessing.input_size(), Some([32, 32]));
+}
