@@ -170,6 +170,24 @@ impl BatchSampler {
             .collect()
     }
 
+    /// How many micro-batches (all ranks together) [`epoch_all_ranks`](Self::epoch_all_ranks)
+    /// gives for `epoch`: computed for a fixed scale, drawn as the plan draws them for a
+    /// multi-scale one.
+    pub fn micro_batches(&self, epoch: u64) -> usize {
+        match &self.scales {
+            Scales::Fixed(scale) => {
+                let step = (scale.batch_size * self.ranks).max(1);
+                let steps = if self.drop_last {
+                    self.num_samples / step
+                } else {
+                    self.num_samples.div_ceil(step)
+                };
+                steps * self.ranks
+            }
+            Scales::Multi(_) => self.epoch_all_ranks(epoch).len(),
+        }
+    }
+
     /// The batches of every rank in `epoch`, step by step: rank 0's, rank 1's, ... of the
     /// first step, then of the second. Rank `r` gets the `r`-th slice of each step's samples,
     /// so with a fixed scale this is the order one rank with the same batch size would see.
@@ -205,6 +223,36 @@ impl BatchSampler {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn micro_batch_counts_match_the_plans() {
+        let multi = Scales::paddle(&[[32, 32], [48, 48], [40, 40]], 64, 8);
+        for scales in [
+            Scales::Fixed(Scale {
+                size: [32, 32],
+                batch_size: 64,
+            }),
+            multi,
+        ] {
+            for (drop_last, ranks) in [(false, 1), (true, 1), (false, 2), (true, 3)] {
+                let sampler = BatchSampler {
+                    num_samples: 1437,
+                    scales: scales.clone(),
+                    shuffle: true,
+                    drop_last,
+                    ranks,
+                    seed: 5,
+                };
+                for epoch in 0..3 {
+                    assert_eq!(
+                        sampler.micro_batches(epoch),
+                        sampler.epoch_all_ranks(epoch).len(),
+                        "{scales:?} drop_last {drop_last} ranks {ranks} epoch {epoch}"
+                    );
+                }
+            }
+        }
+    }
 
     fn sizes_and_batches(scales: &Scales) -> Vec<(usize, usize)> {
         match scales {

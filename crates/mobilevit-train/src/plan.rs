@@ -7,6 +7,14 @@
 //! `G` differs from the batch the learning rates were given for, every learning rate (peak,
 //! warmup start, minimum) scales by `G / reference`, PaddleClas's linear rule ("with 4 GPUs
 //! the default learning rate needs to be halved").
+//!
+//! The schedule counts the optimizer steps the batch sampler really produces, epoch by epoch
+//! (the sampler's plan is deterministic, so the count is known before training): a dropped last
+//! batch, or a multi-scale sampler whose batch size changes with the image size, changes the
+//! number of steps, and the cosine still ends at the run's last step. With a multi-scale
+//! sampler the per-device batch `b` is the batch at the base size, and the learning rate of a
+//! step does not depend on that step's batch, as in PaddleClas's `MultiScaleSampler` and
+//! ml-cvnets' `VariableBatchSampler` recipes (both schedule per iteration).
 
 use std::f64::consts::PI;
 use std::fmt;
@@ -26,8 +34,9 @@ pub struct TrainingPlan {
     pub global_batch: usize,
     /// `G / reference`, applied to every learning rate.
     pub lr_scale: f64,
-    /// Optimizer steps per epoch, `ceil(samples / G)`.
-    pub steps_per_epoch: usize,
+    /// Optimizer steps of each epoch: the sampler's micro-batches, `k * D` to a step (the last
+    /// step of an epoch may have fewer).
+    pub steps_per_epoch: Vec<usize>,
     /// The schedule, already scaled.
     pub schedule: LrSchedule,
 }
@@ -84,7 +93,7 @@ pub enum PlanError {
 }
 
 /// Inputs of [`TrainingPlan::new`].
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct PlanInputs {
     /// `D`.
     pub devices: usize,
@@ -102,10 +111,9 @@ pub struct PlanInputs {
     pub eta_min: f64,
     /// Warmup length in epochs.
     pub warmup_epochs: f64,
-    /// Epochs.
-    pub epochs: usize,
-    /// Training images per epoch.
-    pub samples_per_epoch: usize,
+    /// Micro-batches of every epoch, all devices together
+    /// ([`mobilevit_data::BatchSampler::micro_batches`]); one entry per epoch.
+    pub micro_batches_per_epoch: Vec<usize>,
 }
 
 impl TrainingPlan {
@@ -115,7 +123,7 @@ impl TrainingPlan {
             ("the number of devices", inputs.devices),
             ("the per-device batch size", inputs.device_batch),
             ("the reference batch size", inputs.reference_batch),
-            ("the number of epochs", inputs.epochs),
+            ("the number of epochs", inputs.micro_batches_per_epoch.len()),
         ] {
             if value == 0 {
                 return Err(PlanError::Zero(name));
@@ -131,24 +139,41 @@ impl TrainingPlan {
             });
         }
         let lr_scale = global as f64 / inputs.reference_batch as f64;
-        let steps_per_epoch = inputs.samples_per_epoch.div_ceil(global).max(1);
+        let accumulation = global / per_micro;
+        let per_step = accumulation * inputs.devices;
+        let steps_per_epoch: Vec<usize> = inputs
+            .micro_batches_per_epoch
+            .iter()
+            .map(|&micro| micro.div_ceil(per_step))
+            .collect();
         let schedule = LrSchedule {
             peak: inputs.peak_lr * lr_scale,
             warmup_start: inputs.warmup_start_lr * lr_scale,
             eta_min: inputs.eta_min * lr_scale,
-            warmup_steps: (inputs.warmup_epochs * steps_per_epoch as f64).round() as usize,
-            total_steps: inputs.epochs * steps_per_epoch,
+            warmup_steps: warmup_steps(&steps_per_epoch, inputs.warmup_epochs),
+            total_steps: steps_per_epoch.iter().sum(),
         };
         Ok(Self {
             devices: inputs.devices,
             device_batch: inputs.device_batch,
-            accumulation: global / per_micro,
+            accumulation,
             global_batch: global,
             lr_scale,
             steps_per_epoch,
             schedule,
         })
     }
+}
+
+/// The steps of the first `epochs` epochs (a fraction of an epoch counts that share of its
+/// steps, rounded).
+fn warmup_steps(steps_per_epoch: &[usize], epochs: f64) -> usize {
+    let whole = (epochs.max(0.0).floor() as usize).min(steps_per_epoch.len());
+    let full: usize = steps_per_epoch[..whole].iter().sum();
+    let partial = steps_per_epoch
+        .get(whole)
+        .map_or(0.0, |&steps| (epochs - whole as f64) * steps as f64);
+    full + partial.round() as usize
 }
 
 impl fmt::Display for TrainingPlan {
@@ -169,7 +194,14 @@ impl fmt::Display for TrainingPlan {
             s.warmup_steps,
             s.eta_min,
             s.total_steps
-        )
+        )?;
+        let fewest = self.steps_per_epoch.iter().min().copied().unwrap_or(0);
+        let most = self.steps_per_epoch.iter().max().copied().unwrap_or(0);
+        if fewest == most {
+            write!(f, " ({fewest} steps per epoch)")
+        } else {
+            write!(f, " ({fewest} to {most} steps per epoch)")
+        }
     }
 }
 
@@ -187,8 +219,8 @@ mod tests {
             warmup_start_lr: 0.0002,
             eta_min: 0.0002,
             warmup_epochs: 5.0,
-            epochs: 300,
-            samples_per_epoch: 1_281_167,
+            // ImageNet's 1,281,167 images in per-device batches of 128, the last one padded.
+            micro_batches_per_epoch: vec![1_281_167usize.div_ceil(128 * devices) * devices; 300],
         }
     }
 
@@ -201,7 +233,7 @@ mod tests {
             assert_eq!(plan.lr_scale, 1.0);
             assert_eq!(plan.schedule.peak, 0.002);
             // ImageNet: ceil(1,281,167 / 1024) = 1252 steps per epoch, 5 warmup epochs.
-            assert_eq!(plan.steps_per_epoch, 1252);
+            assert_eq!(plan.steps_per_epoch, vec![1252; 300]);
             assert_eq!(plan.schedule.warmup_steps, 6260);
             assert_eq!(plan.schedule.total_steps, 375_600);
         }
@@ -235,6 +267,22 @@ mod tests {
         assert!((schedule.lr(60) - 0.5).abs() < 1e-12);
         assert!(schedule.lr(109) < 0.001);
         assert_eq!(schedule.lr(500), 0.0);
+    }
+
+    #[test]
+    fn warmup_and_total_count_the_steps_each_epoch_really_has() {
+        let mut plan_inputs = inputs(2, 16, Some(64));
+        plan_inputs.warmup_epochs = 1.5;
+        // Micro-batches of 2 devices: 13 steps, 10 steps (a multi-scale epoch), then 11.5.
+        plan_inputs.micro_batches_per_epoch = vec![52, 40, 46];
+        let plan = TrainingPlan::new(plan_inputs).unwrap();
+        assert_eq!(plan.accumulation, 2);
+        assert_eq!(plan.steps_per_epoch, [13, 10, 12]);
+        assert_eq!(plan.schedule.total_steps, 35);
+        assert_eq!(plan.schedule.warmup_steps, 18);
+        assert!(plan.to_string().ends_with("(10 to 13 steps per epoch)"), "{plan}");
+        assert!(plan.schedule.lr(34) > plan.schedule.eta_min);
+        assert_eq!(plan.schedule.lr(35), plan.schedule.eta_min);
     }
 
     #[test]

@@ -81,7 +81,7 @@ pub fn build_model(
         expected: Some(variant),
     };
     let loaded = load_weights(path, options, device)?;
-    let mut model = loaded.model;
+    let mut model = with_config_dropout(loaded.model, config, device)?;
     let mut info = loaded.info;
     let mut origin = format!("{variant} from {}", path.display());
     if let Some(info) = info.as_mut().filter(|info| info.channel_order() != order) {
@@ -100,13 +100,36 @@ pub fn build_model(
         ));
         model = model.with_new_head(config.arch.class_num, device)?;
     }
-    // The model keeps the options of its source (PaddleClas's fold-back and epsilon). It is
-    // already on `device`: moving it again would make its parameters outputs of a graph node.
+    // The model keeps the options that describe its weights (PaddleClas's fold-back and
+    // epsilon) and trains with the config's dropout rates. It is already on `device`: moving
+    // it again would make its parameters outputs of a graph node.
     Ok(BuiltModel {
         model,
         info,
         origin,
     })
+}
+
+/// The training-time options `Arch` asks for (transformer and classifier dropout; attention
+/// and MLP dropout as a fresh model has them) on a loaded model, whose weight-describing
+/// options (classes, fold-back, LayerNorm epsilon) are kept: weights from a file, or resumed,
+/// train exactly as a fresh model of the config would.
+pub fn with_config_dropout(
+    model: MobileVit,
+    config: &Config,
+    device: &Device,
+) -> Result<MobileVit, TrainError> {
+    let own = &model.config;
+    let wanted = MobileVitConfig::imagenet(own.variant)
+        .with_num_classes(own.num_classes)
+        .with_fold_resize(own.fold_resize)
+        .with_final_norm_eps(own.final_norm_eps)
+        .with_transformer_dropout(config.arch.dropout)
+        .with_classifier_dropout(config.arch.classifier_dropout);
+    if wanted == *own {
+        return Ok(model);
+    }
+    Ok(model.with_training_options(wanted, device)?)
 }
 
 /// Ids of the parameters that get weight decay: not those whose path contains one of

@@ -19,7 +19,9 @@ use crate::metrics::{EpochMetrics, read_csv, write_csv, write_svg};
 use crate::nodes::{NodeGroup, NodeSettings, Position, StepTally};
 use crate::parallel::{RoundSettings, Shard, Workers};
 use crate::plan::{PlanInputs, TrainingPlan};
-use crate::recipe::{LearningRates, build_model, build_optimizer, head_ids, training_device};
+use crate::recipe::{
+    LearningRates, build_model, build_optimizer, head_ids, training_device, with_config_dropout,
+};
 use mobilevit_config::{Config, SplitData, build_split, decode_order, trained_preprocessing};
 use mobilevit_data::Batch;
 use mobilevit_eval::{EvalResult, evaluate};
@@ -267,8 +269,9 @@ impl<'a> Run<'a> {
             warmup_start_lr: lr.warmup_start_lr,
             eta_min: lr.eta_min,
             warmup_epochs: lr.warmup_epoch,
-            epochs: global.epochs,
-            samples_per_epoch: train_data.loader.num_samples(),
+            micro_batches_per_epoch: (0..global.epochs as u64)
+                .map(|epoch| train_data.sampler.micro_batches(epoch))
+                .collect(),
         })?;
         reporter.message(&format!("plan: {plan}"));
 
@@ -294,7 +297,7 @@ impl<'a> Run<'a> {
         let mut resumed_average = None;
         if let Some(dir) = resume_from {
             let resumed = checkpoint::load(&dir, &train_devices[0])?;
-            model = resumed.model;
+            model = with_config_dropout(resumed.model, config, &train_devices[0])?;
             resumed_average = resumed.ema.map(|ema| ema.valid());
             // Parameter groups are keyed by parameter id, and the resumed model carries the
             // ids of the run that saved it: the groups are built again from it.

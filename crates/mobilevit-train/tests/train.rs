@@ -543,3 +543,124 @@ fn weights_for_the_other_channel_order_are_adapted_and_checkpoints_record_the_tr
     assert_eq!(info.channel_order(), mobilevit::ChannelOrder::Rgb);
     assert_eq!(info.preprocessing.input_size(), Some([32, 32]));
 }
+
+/// The loss of one step on two images, no augmentation, no shuffle, from the timm fixture's
+/// weights, with `overrides`.
+fn one_step_loss_from_weights(dir: &Path, data: &Path, seed: u64, overrides: &[&str]) -> f64 {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let weights = fixtures.join("timm_xxs_seed0.safetensors");
+    let output = dir.join(format!("seed{seed}_{}", overrides.len()));
+    let text = config_text(data, &output, "")
+        .replace(
+            "        - RandCropImage: {size: 32, scale: [0.5, 1.0]}\n        - RandFlipImage: {flip_code: 1}\n",
+            "        - ResizeImage: {size: 32}\n",
+        )
+        .replace("drop_last: False, shuffle: True", "drop_last: True, shuffle: False");
+    assert!(!text.contains("RandCropImage"));
+    let seed_key = format!("Global.seed={seed}");
+    let weights_key = format!("Global.pretrained_model={}", weights.display());
+    let mut all = vec![
+        "Global.epochs=1",
+        "Arch.class_num=1000",
+        "DataLoader.Train.sampler.batch_size=2",
+        "Global.lr_reference_batch_size=2",
+        seed_key.as_str(),
+        weights_key.as_str(),
+    ];
+    all.extend_from_slice(overrides);
+    let config = load(dir, &text, &all).unwrap();
+    let (outcome, steps) = run(&config, Some(1));
+    outcome.unwrap();
+    steps[0].2
+}
+
+#[test]
+fn weights_from_a_file_train_with_the_configs_dropout_rates() {
+    let _one = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    dataset(&data, 2);
+    let off = ["Arch.dropout=0.0", "Arch.classifier_dropout=0.0"];
+    let a = one_step_loss_from_weights(dir.path(), &data, 0, &off);
+    let b = one_step_loss_from_weights(dir.path(), &data, 1, &off);
+    assert_eq!(a, b, "with every rate 0, the seed must not matter");
+    // With the default rates, dropout is on and the seed shows.
+    let c = one_step_loss_from_weights(dir.path(), &data, 0, &[]);
+    let d = one_step_loss_from_weights(dir.path(), &data, 1, &[]);
+    assert_ne!(c, d, "dropout should make the seeds differ");
+}
+
+/// Learning rates of every step and the global step at each epoch's end.
+#[derive(Default)]
+struct Schedule {
+    lrs: Vec<f64>,
+    epoch_ends: Vec<usize>,
+    plan: String,
+}
+
+impl Reporter for Schedule {
+    fn message(&mut self, line: &str) {
+        if let Some(plan) = line.strip_prefix("plan: ") {
+            self.plan = plan.to_string();
+        }
+    }
+    fn epoch_start(&mut self, _: usize, _: usize) {}
+    fn step(&mut self, p: &StepProgress) {
+        assert_eq!(p.global_step, self.lrs.len() + 1);
+        self.lrs.push(p.lr);
+    }
+    fn epoch_end(&mut self, m: &EpochMetrics) {
+        self.epoch_ends.push(m.step);
+    }
+}
+
+#[test]
+fn the_schedule_ends_at_the_last_step_for_every_sampler() {
+    let _one = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    dataset(&data, 45);
+    let samplers = [
+        "{name: DistributedBatchSampler, batch_size: 8, drop_last: True, shuffle: True}",
+        "{name: MultiScaleSampler, scales: [32, 48, 40], first_bs: 8, divided_factor: 8, shuffle: True}",
+        "{name: VariableBatchSampler, batch_size: 8, size_range: [32, 64], n_scales: 3, divided_factor: 8, shuffle: True}",
+    ];
+    let (peak, eta_min) = (0.002, 0.0001);
+    for (index, sampler) in samplers.into_iter().enumerate() {
+        let output = dir.path().join(format!("run{index}"));
+        let text = config_text(&data, &output, "").replace(
+            "sampler: {name: DistributedBatchSampler, batch_size: 8, drop_last: False, shuffle: True}",
+            &format!("sampler: {sampler}"),
+        );
+        assert!(text.contains(sampler));
+        let config = load(
+            dir.path(),
+            &text,
+            &["Global.epochs=3", "Global.eval_during_train=False"],
+        )
+        .unwrap();
+        let mut schedule = Schedule::default();
+        let stop = Arc::new(AtomicBool::new(false));
+        train(&config, &[Device::flex()], &mut schedule, stop).unwrap();
+        let (lrs, ends) = (&schedule.lrs, &schedule.epoch_ends);
+        let (total, warmup) = (lrs.len(), ends[0]);
+        assert_eq!(*ends.last().unwrap(), total, "{sampler}");
+        // The plan line prints the true totals.
+        assert!(
+            schedule.plan.contains(&format!("over {warmup} steps"))
+                && schedule.plan.contains(&format!("at step {total}")),
+            "{sampler}: {}",
+            schedule.plan
+        );
+        // Warmup ends with the first epoch (warmup_epoch: 1); the cosine reaches eta_min just
+        // after the last step.
+        assert!((lrs[warmup] - peak).abs() < 1e-12, "{sampler}: {}", lrs[warmup]);
+        assert!(lrs[warmup - 1] < peak);
+        let t = (total - 1 - warmup) as f64 / (total - warmup) as f64;
+        let last = eta_min + 0.5 * (peak - eta_min) * (1.0 + (std::f64::consts::PI * t).cos());
+        assert!((lrs[total - 1] - last).abs() < 1e-12, "{sampler}: {} vs {last}", lrs[total - 1]);
+        assert!(lrs[total - 1] > eta_min);
+    }
+}

@@ -338,6 +338,27 @@ impl MobileVit {
         Ok(self)
     }
 
+    /// The same weights in a model built from `config`, which may differ from the model's own
+    /// only in training-time options (the dropout rates): a loaded model trains with the rates
+    /// a training config asks for, its weight-describing options (variant, classes, fold-back,
+    /// LayerNorm epsilon) kept.
+    pub fn with_training_options(
+        self,
+        config: MobileVitConfig,
+        device: &Device,
+    ) -> Result<Self, ModelError> {
+        let own = &self.config;
+        let architecture = |c: &MobileVitConfig| {
+            (c.variant, c.num_classes, c.fold_resize, c.final_norm_eps.to_bits())
+        };
+        if architecture(own) != architecture(&config) {
+            return Err(ModelError::InvalidOption(format!(
+                "{config:?} describes another network than the model's {own:?}"
+            )));
+        }
+        Ok(config.init(device)?.load_record(self.into_record()))
+    }
+
     /// Trainable parameters and BatchNorm running statistics, counted on the module.
     pub fn parameter_counts(&self) -> ParameterCounts {
         let mut counter = ParameterCounter::default();
