@@ -1,5 +1,6 @@
 //! Training MobileViT with PaddleClas's recipe from PaddleClas-style YAML configs.
 
+pub mod batch_norm;
 pub mod checkpoint;
 pub mod ema;
 pub mod error;

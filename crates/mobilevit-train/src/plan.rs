@@ -280,7 +280,10 @@ mod tests {
         assert_eq!(plan.steps_per_epoch, [13, 10, 12]);
         assert_eq!(plan.schedule.total_steps, 35);
         assert_eq!(plan.schedule.warmup_steps, 18);
-        assert!(plan.to_string().ends_with("(10 to 13 steps per epoch)"), "{plan}");
+        assert!(
+            plan.to_string().ends_with("(10 to 13 steps per epoch)"),
+            "{plan}"
+        );
         assert!(plan.schedule.lr(34) > plan.schedule.eta_min);
         assert_eq!(plan.schedule.lr(35), plan.schedule.eta_min);
     }

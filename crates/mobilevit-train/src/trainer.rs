@@ -12,6 +12,7 @@ use mobilevit::weights::save_bpk;
 use mobilevit::{MobileVit, WeightsInfo};
 use mobilevit_data::{Scales, derive_seed};
 
+use crate::batch_norm::StepStatistics;
 use crate::checkpoint::{self, TrainState};
 use crate::ema;
 use crate::error::TrainError;
@@ -385,6 +386,7 @@ impl<'a> Run<'a> {
             .collect();
         let mut loading = self.train_data.loader.load(mine, epoch as u64);
         let mut accumulator = GradientsAccumulator::new();
+        let mut statistics = StepStatistics::default();
         let mut step = StepTally::default();
         while index < micro_total {
             let step_start = index / per_step * per_step;
@@ -428,9 +430,13 @@ impl<'a> Run<'a> {
                 step.loss_sum += output.loss;
                 step.losses += 1;
             }
+            // One BatchNorm statistics update per optimizer step, whatever the split
+            // (`crate::batch_norm`).
+            self.model = statistics.end_round(self.model.clone());
             if index < step_end {
                 continue;
             }
+            self.model = statistics.end_step(self.model.clone());
             step.stop = stop.load(Ordering::SeqCst);
             let only = trainable.as_deref().map(Vec::as_slice);
             let (total, lr) = self.optimizer_step(accumulator.grads(), only, step)?;

@@ -349,7 +349,12 @@ impl MobileVit {
     ) -> Result<Self, ModelError> {
         let own = &self.config;
         let architecture = |c: &MobileVitConfig| {
-            (c.variant, c.num_classes, c.fold_resize, c.final_norm_eps.to_bits())
+            (
+                c.variant,
+                c.num_classes,
+                c.fold_resize,
+                c.final_norm_eps.to_bits(),
+            )
         };
         if architecture(own) != architecture(&config) {
             return Err(ModelError::InvalidOption(format!(
