@@ -82,7 +82,12 @@ async fn bad_requests_get_clear_errors_and_the_service_goes_on() {
         ..ServeOptions::default()
     };
     let url = start(options).await;
-    let client = reqwest::Client::new();
+    // A fresh connection per request: the server closes the connection of a refused upload,
+    // and a pooled one could be reused just as it closes.
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
     let post = |content_type: &str, body: Vec<u8>| {
         client
             .post(format!("{url}/predict"))
