@@ -183,6 +183,11 @@ pub struct Arch {
     /// Classifier dropout.
     #[serde(default = "classifier_dropout")]
     pub classifier_dropout: f64,
+    /// BatchNorm running variances from the unbiased batch variance (`n / (n - 1)`), as PyTorch,
+    /// and so timm's and ml-cvnets' recipes, compute them; by default the biased one, as Paddle
+    /// and PaddleClas's recipe do.
+    #[serde(default)]
+    pub unbiased_running_var: bool,
     /// Train only the classifier for this many epochs (fine-tuning): the stem, stages and final
     /// 1x1 convolution run as in evaluation, so neither their weights nor their BatchNorm
     /// statistics change (and no dropout is applied in them).

@@ -58,7 +58,8 @@ pub fn build_model(
     let model_config = MobileVitConfig::imagenet(variant)
         .with_num_classes(config.arch.class_num)
         .with_transformer_dropout(config.arch.dropout)
-        .with_classifier_dropout(config.arch.classifier_dropout);
+        .with_classifier_dropout(config.arch.classifier_dropout)
+        .with_unbiased_running_var(config.arch.unbiased_running_var);
     device.seed(config.global.seed);
     let pretrained = config
         .arch
@@ -110,8 +111,8 @@ pub fn build_model(
     })
 }
 
-/// The training-time options `Arch` asks for (transformer and classifier dropout; attention
-/// and MLP dropout as a fresh model has them) on a loaded model, whose weight-describing
+/// The training-time options `Arch` asks for (transformer and classifier dropout, the running
+/// variance estimator; attention and MLP dropout as a fresh model has them) on a loaded model, whose weight-describing
 /// options (classes, fold-back, LayerNorm epsilon) are kept: weights from a file, or resumed,
 /// train exactly as a fresh model of the config would.
 pub fn with_config_dropout(
@@ -125,7 +126,8 @@ pub fn with_config_dropout(
         .with_fold_resize(own.fold_resize)
         .with_final_norm_eps(own.final_norm_eps)
         .with_transformer_dropout(config.arch.dropout)
-        .with_classifier_dropout(config.arch.classifier_dropout);
+        .with_classifier_dropout(config.arch.classifier_dropout)
+        .with_unbiased_running_var(config.arch.unbiased_running_var);
     if wanted == *own {
         return Ok(model);
     }

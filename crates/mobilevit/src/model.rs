@@ -45,6 +45,10 @@ pub struct MobileVitConfig {
     /// Dropout before the classifier.
     #[config(default = 0.1)]
     pub classifier_dropout: f64,
+    /// Update BatchNorm running variances with the unbiased batch variance (PyTorch's choice,
+    /// so timm's and ml-cvnets' recipes) rather than the biased one (Paddle's, PaddleClas's).
+    #[config(default = false)]
+    pub unbiased_running_var: bool,
 }
 
 /// The configuration of one block of a stage.
@@ -213,7 +217,7 @@ impl MobileVitConfig {
             config: self.clone(),
         };
         model.visit(&mut Materializer);
-        Ok(model)
+        Ok(model.with_unbiased_running_var(self.unbiased_running_var))
     }
 }
 
@@ -234,11 +238,11 @@ impl StageBlockConfig {
 }
 
 impl StageBlock {
-    /// The block with its batch norms folded into its convolutions (inference only).
-    pub fn fold_batch_norm(self) -> Self {
+    /// The block with `f` applied to each of its conv-norm-activation units.
+    pub fn map_units(self, f: &mut impl FnMut(ConvNormAct) -> ConvNormAct) -> Self {
         match self {
-            Self::InvertedResidual(block) => Self::InvertedResidual(block.fold_batch_norm()),
-            Self::MobileVit(block) => Self::MobileVit(block.fold_batch_norm()),
+            Self::InvertedResidual(block) => Self::InvertedResidual(block.map_units(f)),
+            Self::MobileVit(block) => Self::MobileVit(block.map_units(f)),
         }
     }
 
@@ -307,14 +311,26 @@ impl MobileVit {
     /// rounding (parity-tested). Not for training, and not to be saved: checkpoints hold the
     /// unfolded form.
     pub fn fold_batch_norm(self) -> Self {
+        self.map_units(&mut ConvNormAct::fold_batch_norm)
+    }
+
+    /// The network with its batch norms' running variances updated with the unbiased batch
+    /// variance (`n / (n - 1)`, as PyTorch, and so timm and ml-cvnets, do) or the biased one (as
+    /// Paddle and Burn do). Only training steps are affected.
+    pub fn with_unbiased_running_var(self, unbiased: bool) -> Self {
+        self.map_units(&mut |unit| unit.with_unbiased_running_var(unbiased))
+    }
+
+    /// The network with `f` applied to each conv-norm-activation unit, stem to final 1x1.
+    fn map_units(self, f: &mut impl FnMut(ConvNormAct) -> ConvNormAct) -> Self {
         Self {
-            stem: self.stem.fold_batch_norm(),
+            stem: f(self.stem),
             stages: self
                 .stages
                 .into_iter()
-                .map(|stage| stage.into_iter().map(StageBlock::fold_batch_norm).collect())
+                .map(|stage| stage.into_iter().map(|block| block.map_units(f)).collect())
                 .collect(),
-            final_conv: self.final_conv.fold_batch_norm(),
+            final_conv: f(self.final_conv),
             ..self
         }
     }

@@ -94,10 +94,18 @@ fn config_from_metadata(
             path: path.to_path_buf(),
             message: format!("no '{CONFIG_KEY}' entry: not a mobilevit-rs checkpoint"),
         })?;
-    serde_json::from_str(json).map_err(|error| WeightsError::Metadata {
+    let metadata_error = |error: serde_json::Error| WeightsError::Metadata {
         path: path.to_path_buf(),
         message: format!("'{CONFIG_KEY}': {error}"),
-    })
+    };
+    let mut value: serde_json::Value = serde_json::from_str(json).map_err(metadata_error)?;
+    // Options added since a checkpoint was written take their defaults.
+    if let Some(fields) = value.as_object_mut() {
+        fields
+            .entry("unbiased_running_var")
+            .or_insert(serde_json::Value::Bool(false));
+    }
+    serde_json::from_value(value).map_err(metadata_error)
 }
 
 /// Fails unless every model tensor was filled from the file and every file tensor was used.

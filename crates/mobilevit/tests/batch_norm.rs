@@ -144,3 +144,50 @@ fn batch_norm_statistics_stay_exact_far_from_zero() {
     // A large mean over a small spread: one-pass E[x²] - E[x]² in f32 would lose it.
     check([4, 3, 9, 9], 1000.0);
 }
+
+#[test]
+fn a_training_step_updates_the_running_variance_with_the_chosen_estimator() {
+    use mobilevit::blocks::ConvNormActConfig;
+    let device = Device::flex().autodiff();
+    // 2 images of 3x2 pixels, 4 channels: n = 12 values per channel.
+    let shape = [2, 4, 3, 2];
+    let x = Tensor::<4>::from_data(TensorData::new(seeded(48, 7, 0.5, 2.0), shape), &device);
+    for unbiased in [false, true] {
+        // A 1x1 convolution with identity weights, so that the batch norm sees `x` itself.
+        let mut unit = ConvNormActConfig::pointwise(4, 4)
+            .with_activation(false)
+            .init(&device)
+            .with_unbiased_running_var(unbiased);
+        let identity = Tensor::<2>::eye(4, &device).reshape([4, 4, 1, 1]);
+        unit.conv.weight = burn::module::Param::from_tensor(identity);
+        let _ = unit.forward(x.clone());
+        let running: Vec<f32> = unit
+            .bn
+            .running_var
+            .value_sync()
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap();
+        let values: Vec<f32> = x.clone().into_data().try_to_vec::<f32>().unwrap();
+        for (channel, &got) in running.iter().enumerate() {
+            let of_channel: Vec<f64> = (0..2)
+                .flat_map(|n| (0..6).map(move |s| (n * 4 + channel) * 6 + s))
+                .map(|i| f64::from(values[i]))
+                .collect();
+            let count = of_channel.len() as f64;
+            let mean = of_channel.iter().sum::<f64>() / count;
+            let squares: f64 = of_channel.iter().map(|v| (v - mean).powi(2)).sum();
+            let variance = if unbiased {
+                squares / (count - 1.0)
+            } else {
+                squares / count
+            };
+            // momentum 0.1 from the initial variance 1
+            let expected = 0.9 + 0.1 * variance;
+            assert!(
+                (f64::from(got) - expected).abs() < 1e-5,
+                "unbiased {unbiased}, channel {channel}: {got} vs {expected}"
+            );
+        }
+    }
+}

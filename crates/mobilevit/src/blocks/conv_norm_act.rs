@@ -5,6 +5,7 @@ use burn::module::{Module, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Initializer, PaddingConfig2d};
 use burn::tensor::activation::silu;
+use burn::tensor::module::batch_norm_train;
 use burn::tensor::{Device, Tensor};
 
 /// Batch-norm epsilon of every reference implementation.
@@ -44,6 +45,9 @@ pub struct ConvNormAct {
     /// Whether the batch norm has been folded into the convolution (inference only): the
     /// convolution then has a bias and `bn` is not applied.
     pub folded: bool,
+    /// Whether a training step updates the running variance with the unbiased batch variance
+    /// (PyTorch) instead of the biased one (Paddle, Burn).
+    pub unbiased_running_var: bool,
 }
 
 impl ConvNormActConfig {
@@ -77,6 +81,7 @@ impl ConvNormActConfig {
             bn,
             activation: self.activation,
             folded: false,
+            unbiased_running_var: false,
         }
     }
 }
@@ -97,8 +102,46 @@ impl ConvNormAct {
     /// - output: `[batch, out_channels, height / stride, width / stride]` (rounded up)
     pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
         let x = self.conv.forward(input);
-        let x = if self.folded { x } else { self.bn.forward(x) };
+        let x = if self.folded { x } else { self.batch_norm(x) };
         if self.activation { silu(x) } else { x }
+    }
+
+    /// The unit with its running-variance estimator set.
+    pub fn with_unbiased_running_var(mut self, unbiased: bool) -> Self {
+        self.unbiased_running_var = unbiased;
+        self
+    }
+
+    /// Burn's batch norm, except that a training step with the unbiased estimator updates the
+    /// running variance with `var * n / (n - 1)`, `n = batch * height * width` (PyTorch's
+    /// `BatchNorm2d`); the output is the same either way (normalised by the biased variance).
+    ///
+    /// # Shapes
+    /// - `x`: `[batch, channels, height, width]`, and the output
+    fn batch_norm(&self, x: Tensor<4>) -> Tensor<4> {
+        let bn = &self.bn;
+        let training = x.device().is_autodiff() && bn.training.is_enabled();
+        if !(training && self.unbiased_running_var) {
+            return bn.forward(x);
+        }
+        let [batch, _, height, width] = x.dims();
+        let n = (batch * height * width) as f64;
+        let correction = if n > 1.0 { n / (n - 1.0) } else { 1.0 };
+        let device = x.device();
+        let result = batch_norm_train(x, bn.gamma.val(), bn.beta.val(), bn.epsilon);
+        let momentum = bn.momentum;
+        let update = |running: Tensor<1>, batch: Tensor<1>, scale: f64| {
+            running
+                .to_device(&device)
+                .mul_scalar(1.0 - momentum)
+                .add(batch.detach().mul_scalar(momentum * scale))
+                .detach()
+        };
+        let mean = update(bn.running_mean.value_sync(), result.mean, 1.0);
+        let var = update(bn.running_var.value_sync(), result.variance, correction);
+        bn.running_mean.update(mean);
+        bn.running_var.update(var);
+        result.output
     }
 
     /// The same unit for inference with the batch norm's running statistics folded into the

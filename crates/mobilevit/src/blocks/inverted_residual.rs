@@ -84,12 +84,13 @@ impl InvertedResidual {
         if self.residual { x + input } else { x }
     }
 
-    /// The block with its batch norms folded into its convolutions (inference only).
-    pub fn fold_batch_norm(self) -> Self {
+    /// The block with `f` applied to each of its conv-norm-activation units (folding their
+    /// batch norms, setting their running-variance estimator).
+    pub fn map_units(self, f: &mut impl FnMut(ConvNormAct) -> ConvNormAct) -> Self {
         Self {
-            conv1_1x1: self.conv1_1x1.fold_batch_norm(),
-            conv2_kxk: self.conv2_kxk.fold_batch_norm(),
-            conv3_1x1: self.conv3_1x1.fold_batch_norm(),
+            conv1_1x1: f(self.conv1_1x1),
+            conv2_kxk: f(self.conv2_kxk),
+            conv3_1x1: f(self.conv3_1x1),
             residual: self.residual,
         }
     }

@@ -118,12 +118,13 @@ impl MobileVitBlock {
             .forward(Tensor::cat(vec![input, projection], 1))
     }
 
-    /// The block with its batch norms folded into its convolutions (inference only).
-    pub fn fold_batch_norm(self) -> Self {
+    /// The block with `f` applied to each of its conv-norm-activation units (folding their
+    /// batch norms, setting their running-variance estimator).
+    pub fn map_units(self, f: &mut impl FnMut(ConvNormAct) -> ConvNormAct) -> Self {
         Self {
-            conv_kxk: self.conv_kxk.fold_batch_norm(),
-            conv_proj: self.conv_proj.fold_batch_norm(),
-            conv_fusion: self.conv_fusion.fold_batch_norm(),
+            conv_kxk: f(self.conv_kxk),
+            conv_proj: f(self.conv_proj),
+            conv_fusion: f(self.conv_fusion),
             ..self
         }
     }
