@@ -17,10 +17,9 @@
 
 use std::collections::HashMap;
 
-use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
+use burn::module::{Module, ModuleMapper, Param, ParamId};
 use burn::tensor::Tensor;
 use mobilevit::MobileVit;
-use mobilevit::model::is_running_statistic;
 
 /// Running statistics by id.
 type Statistics = HashMap<ParamId, Tensor<1>>;
@@ -79,31 +78,7 @@ fn read(model: &MobileVit) -> Statistics {
 
 /// Every running statistic's stored value, without folding pending updates in.
 fn read_stored(model: &MobileVit) -> Statistics {
-    struct Reader {
-        field: Vec<String>,
-        values: Statistics,
-    }
-    impl ModuleVisitor for Reader {
-        fn enter_module(&mut self, name: &str, _: &str) {
-            self.field.push(name.to_string());
-        }
-        fn exit_module(&mut self, _: &str, _: &str) {
-            self.field.pop();
-        }
-        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-            if self.field.last().is_some_and(|f| is_running_statistic(f)) {
-                let value = param.val();
-                let elements = value.shape().num_elements();
-                self.values.insert(param.id, value.reshape([elements]));
-            }
-        }
-    }
-    let mut reader = Reader {
-        field: Vec::new(),
-        values: HashMap::new(),
-    };
-    model.visit(&mut reader);
-    reader.values
+    model.running_statistics().into_iter().collect()
 }
 
 /// The model with the running statistics in `values` set (others untouched).

@@ -1,7 +1,7 @@
 //! The MobileViT v1 classifier.
 
 use burn::config::Config;
-use burn::module::{Module, ModuleVisitor, Param};
+use burn::module::{Module, ModuleVisitor, Param, ParamId};
 use burn::tensor::{Device, Tensor};
 
 use crate::blocks::{
@@ -378,6 +378,38 @@ impl MobileVit {
             )));
         }
         Ok(config.init(device)?.load_record(self.into_record()))
+    }
+
+    /// Every BatchNorm running statistic (mean and variance), by id, as stored: Burn's pending
+    /// per-thread updates are folded in only when the model is read (`valid`).
+    pub fn running_statistics(&self) -> Vec<(ParamId, Tensor<1>)> {
+        #[derive(Default)]
+        struct Statistics {
+            path: Vec<String>,
+            values: Vec<(ParamId, Tensor<1>)>,
+        }
+        impl ModuleVisitor for Statistics {
+            fn enter_module(&mut self, name: &str, _: &str) {
+                self.path.push(name.to_string());
+            }
+            fn exit_module(&mut self, _: &str, _: &str) {
+                self.path.pop();
+            }
+            fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+                if self
+                    .path
+                    .last()
+                    .is_some_and(|field| is_running_statistic(field))
+                {
+                    let value = param.val();
+                    let elements = value.shape().num_elements();
+                    self.values.push((param.id, value.reshape([elements])));
+                }
+            }
+        }
+        let mut statistics = Statistics::default();
+        self.visit(&mut statistics);
+        statistics.values
     }
 
     /// Trainable parameters and BatchNorm running statistics, counted on the module.
