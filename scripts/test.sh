@@ -2,6 +2,10 @@
 # The test suite (README's test command). The ONNX export tests run the exported models in
 # onnxruntime: the pinned Python packages they need go into .venv-test first (from PyPI, once).
 # Extra arguments go to `cargo test`.
+#
+# The build has the wgpu backend besides the CPU one, so the GPU test set (crates/mobilevit-cli/
+# tests/gpu.rs) runs on whatever adapter wgpu finds; without one it says so and passes, unless
+# MOBILEVIT_REQUIRE_GPU is set (CI sets it and installs Mesa's lavapipe, a software Vulkan).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=${MOBILEVIT_TEST_VENV:-.venv-test}
@@ -12,4 +16,4 @@ if ! "$venv/bin/python" -c "import onnxruntime, onnx, numpy" 2>/dev/null; then
 fi
 MOBILEVIT_TEST_PYTHON="$(cd "$venv" && pwd)/bin/python"
 export MOBILEVIT_TEST_PYTHON
-cargo test --release --workspace "$@"
+cargo test --release --workspace --features mobilevit-cli/wgpu "$@"

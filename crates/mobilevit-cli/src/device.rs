@@ -76,12 +76,18 @@ fn cpu() -> anyhow::Result<Device> {
 
 #[cfg(feature = "wgpu")]
 fn wgpu() -> anyhow::Result<Device> {
-    Ok(Device::wgpu(burn::tensor::DeviceKind::DefaultDevice))
+    usable(
+        Device::wgpu(burn::tensor::DeviceKind::DefaultDevice),
+        "wgpu",
+    )
 }
 
 #[cfg(feature = "wgpu")]
 fn wgpu_at(index: usize) -> anyhow::Result<Device> {
-    Ok(Device::wgpu(burn::tensor::DeviceKind::DiscreteGpu(index)))
+    usable(
+        Device::wgpu(burn::tensor::DeviceKind::DiscreteGpu(index)),
+        &format!("wgpu discrete GPU {index}"),
+    )
 }
 
 #[cfg(not(feature = "wgpu"))]
@@ -98,12 +104,20 @@ fn wgpu() -> anyhow::Result<Device> {
 
 #[cfg(feature = "cuda")]
 fn cuda() -> anyhow::Result<Device> {
-    Ok(Device::cuda(0))
+    cuda_at(0)
 }
 
 #[cfg(feature = "cuda")]
 fn cuda_at(index: usize) -> anyhow::Result<Device> {
-    Ok(Device::cuda(index))
+    usable(Device::cuda(index), &format!("CUDA device {index}"))
+}
+
+/// `device` once it has run a kernel, or an error naming it and saying why it cannot.
+#[cfg(any(feature = "wgpu", feature = "cuda"))]
+fn usable(device: Device, name: &str) -> anyhow::Result<Device> {
+    mobilevit::check_device(&device)
+        .map_err(|reason| anyhow::anyhow!("{name} is not usable on this machine: {reason}"))?;
+    Ok(device)
 }
 
 #[cfg(not(feature = "cuda"))]

@@ -8,8 +8,8 @@ pub mod schema;
 pub mod split;
 
 pub use schema::{
-    Arch, Config, ConfigError, DataLoaderConfig, DatasetConfig, EmaConfig, Global, InferConfig,
-    LossTerm, PostProcess, SamplerConfig, SplitConfig, nearest,
+    Arch, Config, ConfigError, DataLoaderConfig, DatasetConfig, EmaConfig, Global,
+    GradientReduction, InferConfig, LossTerm, PostProcess, SamplerConfig, SplitConfig, nearest,
 };
 pub use split::{
     SplitData, build_split, decode_order, eval_preprocessing, infer_preprocessing,

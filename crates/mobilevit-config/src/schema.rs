@@ -91,6 +91,11 @@ pub struct Global {
     /// (Burn's balanced gradient checkpointing): less memory for some more time.
     #[serde(default)]
     pub gradient_checkpointing: bool,
+    /// How the gradients of `devices` are summed every round: `gather` (copied to the first
+    /// device; every backend) or `nccl` (NVIDIA's all-reduce between CUDA GPUs through Burn's
+    /// collective; opt-in until it has run on real GPUs, see `docs/training.md`).
+    #[serde(default)]
+    pub gradient_reduction: GradientReduction,
     /// Epochs.
     #[serde(default = "default_epochs")]
     pub epochs: usize,
@@ -135,6 +140,17 @@ pub struct Global {
     /// Accepted for PaddleClas compatibility; not used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to_static: Option<Value>,
+}
+
+/// `Global.gradient_reduction`: how data-parallel devices sum their gradients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GradientReduction {
+    /// Each device's gradients are copied to the first device and summed there.
+    #[default]
+    Gather,
+    /// NCCL's all-reduce sums them on every CUDA device at once.
+    Nccl,
 }
 
 fn default_output_dir() -> PathBuf {

@@ -43,8 +43,13 @@ impl StepStatistics {
         // workers' updates wait beside it until the model is read).
         let start = self.start.get_or_insert_with(|| read_stored(&model));
         for (id, value) in read(&model) {
+            // Burn folds the workers' updates on the device of whichever it drains first, so
+            // with several devices each round's value may live on another one.
             let sum = match self.sum.remove(&id) {
-                Some(sum) => sum + value,
+                Some(sum) => {
+                    let device = sum.device();
+                    sum + value.to_device(&device)
+                }
                 None => value,
             };
             self.sum.insert(id, sum);

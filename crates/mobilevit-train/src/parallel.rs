@@ -11,6 +11,11 @@
 //!   micro-batches in the optimizer step) to the first device;
 //! - the trainer sums them in device order and steps the optimizer there.
 //!
+//! With `Global.gradient_reduction: nccl` the sum is NCCL's all-reduce between the CUDA
+//! devices instead (Burn's `all_reduce` collective, which cubecl-cuda runs through NCCL): every
+//! worker takes part in every round, a worker without a micro-batch adding zeros, and the
+//! first device's worker hands the trainer the round's sum.
+//!
 //! BatchNorm normalises with the statistics of each device's own micro-batch, as PaddleClas
 //! does without SyncBN. The running statistics follow Burn's `RunningState`: every worker
 //! records its update, and they are averaged when next read.
@@ -24,16 +29,17 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use burn::module::{Module, ParamId};
+use burn::module::{Module, ModuleVisitor, Param, ParamId};
 use burn::optim::GradientsParams;
-use burn::tensor::Device;
+use burn::tensor::distributed::{ReduceOperation, all_reduce};
+use burn::tensor::{Device, Tensor};
 use mobilevit::MobileVit;
 use mobilevit_data::LoadedBatch;
 use mobilevit_eval::to_tensors;
 
 use crate::error::TrainError;
 use crate::recipe::{Loss, training_logits};
-use mobilevit_config::LossTerm;
+use mobilevit_config::{GradientReduction, LossTerm};
 
 /// One device's share of a round.
 pub struct Shard {
@@ -45,9 +51,12 @@ pub struct Shard {
 
 /// What a worker computed for its micro-batch.
 pub struct ShardOutput {
-    /// The micro-batch's mean loss (before dividing by the micro-batches of the step).
-    pub loss: f64,
-    /// The gradients, on the first device; `None` when the loss is not finite.
+    /// The micro-batch's mean loss (before dividing by the micro-batches of the step); `None`
+    /// for an empty micro-batch.
+    pub loss: Option<f64>,
+    /// Gradients to add on the first device: the micro-batch's (`gather`), or the round's sum
+    /// from the first worker (`nccl`, `None` from the others). `None` when the loss is not
+    /// finite.
     pub grads: Option<GradientsParams>,
     /// Images in the micro-batch.
     pub images: usize,
@@ -80,16 +89,23 @@ struct Worker {
 pub struct Workers {
     workers: Vec<Worker>,
     replies: Receiver<Reply>,
+    nccl: bool,
 }
 
 impl Workers {
-    /// Starts one worker per device of `devices` (autodiff devices); gradients are sent to
-    /// the first.
-    pub fn start(devices: &[Device], loss: &[LossTerm]) -> Result<Self, TrainError> {
+    /// Starts one worker per device of `devices` (autodiff devices); gradients are summed on
+    /// the first as `reduction` says.
+    pub fn start(
+        devices: &[Device],
+        loss: &[LossTerm],
+        reduction: GradientReduction,
+    ) -> Result<Self, TrainError> {
         let main = devices
             .first()
             .ok_or_else(|| TrainError::Config("Global.devices: no device".into()))?
             .clone();
+        let nccl_group = (reduction == GradientReduction::Nccl && devices.len() > 1)
+            .then(|| Arc::new(devices.to_vec()));
         let (reply_sender, replies) = channel();
         let workers = devices
             .iter()
@@ -102,6 +118,7 @@ impl Workers {
                     main: main.clone(),
                     loss: Loss::new(loss, device),
                     on_compute_pool: devices.len() == 1,
+                    nccl_group: nccl_group.clone(),
                 };
                 let replies = reply_sender.clone();
                 let thread = std::thread::Builder::new()
@@ -115,11 +132,16 @@ impl Workers {
                 Ok(Worker { jobs, thread })
             })
             .collect::<Result<Vec<_>, TrainError>>()?;
-        Ok(Self { workers, replies })
+        Ok(Self {
+            workers,
+            replies,
+            nccl: nccl_group.is_some(),
+        })
     }
 
     /// Runs one round: shard `d` on device `d` (a caller with fewer shards than devices leaves
-    /// the last ones idle). Answers in device order; `None` for an empty micro-batch.
+    /// the last ones idle, which `nccl` cannot: every device takes part in the all-reduce).
+    /// Answers in device order; `None` for an empty micro-batch under `gather`.
     pub fn round(
         &self,
         model: &MobileVit,
@@ -127,6 +149,13 @@ impl Workers {
         settings: &RoundSettings,
     ) -> Result<Vec<Option<ShardOutput>>, TrainError> {
         let count = shards.len();
+        if self.nccl && count != self.workers.len() {
+            return Err(TrainError::Worker(format!(
+                "NCCL's all-reduce needs a micro-batch (or an empty one) for each of the {} \
+                 devices, not {count}",
+                self.workers.len()
+            )));
+        }
         for (worker, shard) in self.workers.iter().zip(shards) {
             let job = Job {
                 model: model.clone(),
@@ -177,6 +206,8 @@ struct WorkerContext {
     /// Whether jobs run on a compute-pool thread (`mobilevit::on_compute_pool`). Only a lone
     /// worker does: several would wait there for the forward lock.
     on_compute_pool: bool,
+    /// Under `nccl`, every device of the run, in rank order.
+    nccl_group: Option<Arc<Vec<Device>>>,
 }
 
 /// Held while a worker seeds the backend's random generator and runs its forward pass.
@@ -192,24 +223,50 @@ impl WorkerContext {
                     self.run(job)
                 }
             }))
-            .map_err(|payload| panic_message(payload.as_ref()));
+            .map_err(|payload| mobilevit::device::panic_message(payload.as_ref()));
             if replies.send((self.rank, outcome)).is_err() {
                 break;
             }
         }
     }
 
-    /// Forward and backward of one micro-batch on this worker's device.
+    /// This worker's part of a round.
     fn run(&self, job: Job) -> Option<ShardOutput> {
         let Job {
             model,
             shard,
             settings,
         } = job;
-        if shard.batch.is_empty() {
-            return None;
-        }
-        let replica = model.fork(&self.device);
+        let images = shard.batch.len();
+        let computed = (images > 0).then(|| self.micro_batch(&model, shard, &settings));
+        let Some(group) = &self.nccl_group else {
+            return computed.map(|(loss, grads)| ShardOutput {
+                loss: Some(loss),
+                grads,
+                images,
+            });
+        };
+        let (loss, grads) = computed.map_or((None, None), |(loss, grads)| (Some(loss), grads));
+        let trainable = settings.trainable.as_deref().map(Vec::as_slice);
+        let summed = all_reduce_gradients(&model, grads, group, &self.device, trainable);
+        let finite = loss.is_none_or(f64::is_finite);
+        Some(ShardOutput {
+            loss,
+            grads: (self.rank == 0 && finite).then_some(summed),
+            images,
+        })
+    }
+
+    /// Forward and backward of one micro-batch on this worker's device: its loss, and its
+    /// gradients (on the first device under `gather`, on this one under `nccl`; `None` when
+    /// the loss is not finite).
+    fn micro_batch(
+        &self,
+        model: &MobileVit,
+        shard: Shard,
+        settings: &RoundSettings,
+    ) -> (f64, Option<GradientsParams>) {
+        let replica = model.clone().fork(&self.device);
         let (inputs, labels) = to_tensors(&shard.batch, &self.device);
         let loss = {
             let _masks = FORWARD
@@ -220,31 +277,60 @@ impl WorkerContext {
             self.loss.forward(logits, labels)
         };
         let value = f64::from(loss.clone().into_scalar::<f32>());
-        let images = shard.batch.len();
         if !value.is_finite() {
-            return Some(ShardOutput {
-                loss: value,
-                grads: None,
-                images,
-            });
+            return (value, None);
         }
         let mut grads = loss.div_scalar(settings.micro_batches as f64).backward();
         let grads = match &settings.trainable {
             Some(ids) => GradientsParams::from_params(&mut grads, &replica, ids),
             None => GradientsParams::from_grads(grads, &replica),
         };
-        Some(ShardOutput {
-            loss: value,
-            grads: Some(grads.to_device(&self.main, &replica)),
-            images,
-        })
+        let grads = match self.nccl_group {
+            Some(_) => grads,
+            None => grads.to_device(&self.main, &replica),
+        };
+        (value, Some(grads))
     }
 }
 
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|text| text.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "the worker panicked".to_string())
+/// The sum over `devices` of each device's gradients, by NCCL's all-reduce, one parameter at
+/// a time in the model's order (the same on every device). A device without a gradient for a
+/// parameter (an empty micro-batch, a non-finite loss) adds zeros. Only `trainable` parameters
+/// when given, as `GradientsParams::from_params` keeps.
+fn all_reduce_gradients(
+    model: &MobileVit,
+    grads: Option<GradientsParams>,
+    devices: &[Device],
+    device: &Device,
+    trainable: Option<&[ParamId]>,
+) -> GradientsParams {
+    struct Reduce<'a> {
+        grads: GradientsParams,
+        summed: GradientsParams,
+        devices: &'a [Device],
+        device: &'a Device,
+        trainable: Option<&'a [ParamId]>,
+    }
+    impl ModuleVisitor for Reduce<'_> {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            if self.trainable.is_some_and(|ids| !ids.contains(&param.id)) {
+                return;
+            }
+            let grad = self
+                .grads
+                .remove::<D>(param.id)
+                .unwrap_or_else(|| Tensor::zeros(param.val().shape(), self.device));
+            let sum = all_reduce(grad, ReduceOperation::Sum, self.devices.to_vec()).resolve();
+            self.summed.register(param.id, sum);
+        }
+    }
+    let mut reduce = Reduce {
+        grads: grads.unwrap_or_default(),
+        summed: GradientsParams::new(),
+        devices,
+        device,
+        trainable,
+    };
+    model.visit(&mut reduce);
+    reduce.summed
 }

@@ -2,11 +2,11 @@
 
 use std::collections::HashSet;
 
-use burn::module::{Module, ModuleVisitor, Param, ParamGroup, ParamId};
+use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamGroup, ParamId};
 use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
 use burn::optim::lr_scheduler::LrSchedulerConfig;
 use burn::optim::lr_scheduler::module_lr_scheduler::{ModuleLearningRate, ModuleLrSchedulerConfig};
-use burn::optim::{AdamWConfig, ModuleOptimizer};
+use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Tensor};
 use mobilevit::convert::swap_input_channels;
 use mobilevit::model::is_running_statistic;
@@ -324,4 +324,19 @@ pub fn training_logits(model: &MobileVit, images: Tensor<4>, frozen_backbone: bo
     } else {
         model.forward(images)
     }
+}
+
+/// The model with each parameter replaced by its gradient (parameters without one keep their
+/// value), to export or compare gradients under the model's own parameter names.
+pub fn gradients_as_model(model: &MobileVit, grads: &GradientsParams) -> MobileVit {
+    struct Gradients<'a>(&'a GradientsParams);
+    impl ModuleMapper for Gradients<'_> {
+        fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+            match self.0.get::<D>(param.id) {
+                Some(grad) => Param::initialized(param.id, grad),
+                None => param,
+            }
+        }
+    }
+    model.valid().map(&mut Gradients(grads))
 }

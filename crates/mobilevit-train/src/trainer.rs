@@ -23,7 +23,9 @@ use crate::plan::{PlanInputs, TrainingPlan};
 use crate::recipe::{
     LearningRates, build_model, build_optimizer, head_ids, training_device, with_config_dropout,
 };
-use mobilevit_config::{Config, SplitData, build_split, decode_order, trained_preprocessing};
+use mobilevit_config::{
+    Config, Global, GradientReduction, SplitData, build_split, decode_order, trained_preprocessing,
+};
 use mobilevit_data::Batch;
 use mobilevit_eval::{EvalResult, evaluate};
 
@@ -215,6 +217,7 @@ impl<'a> Run<'a> {
             ));
         }
         let global = &config.global;
+        check_gradient_reduction(global, devices.len(), reporter)?;
         let node_settings = NodeSettings {
             count: global.nodes.max(1),
             rank: global.node_rank,
@@ -326,7 +329,11 @@ impl<'a> Run<'a> {
                 config.arch.head_lr_mult
             ));
         }
-        let workers = Workers::start(&train_devices, &config.loss.train)?;
+        let workers = Workers::start(
+            &train_devices,
+            &config.loss.train,
+            global.gradient_reduction,
+        )?;
         let mut history = read_csv(&output.join("metrics.csv"));
         history.retain(|row| row.epoch <= state.epoch);
         let first_rank = node_settings.rank * devices.len();
@@ -417,18 +424,22 @@ impl<'a> Run<'a> {
                 .into_iter()
                 .flatten()
             {
-                let Some(grads) = output.grads else {
+                if let Some(loss) = output.loss.filter(|loss| !loss.is_finite()) {
                     return Err(TrainError::NonFiniteLoss {
-                        value: output.loss as f32,
+                        value: loss as f32,
                         epoch: epoch + 1,
                         step: self.state.global_step,
                         checkpoint: checkpoint_dir(config).display().to_string(),
                     });
-                };
-                accumulator.accumulate(&self.model, grads);
+                }
+                if let Some(grads) = output.grads {
+                    accumulator.accumulate(&self.model, grads);
+                }
                 step.images += output.images;
-                step.loss_sum += output.loss;
-                step.losses += 1;
+                if let Some(loss) = output.loss {
+                    step.loss_sum += loss;
+                    step.losses += 1;
+                }
             }
             // One BatchNorm statistics update per optimizer step, whatever the split
             // (`crate::batch_norm`).
@@ -622,4 +633,26 @@ fn run_eval(
         None => None,
     };
     Ok((Some(raw), ema))
+}
+
+/// `Global.gradient_reduction: nccl` runs between CUDA GPUs only, and has nothing to do on one.
+fn check_gradient_reduction(
+    global: &Global,
+    devices: usize,
+    reporter: &mut dyn Reporter,
+) -> Result<(), TrainError> {
+    if global.gradient_reduction != GradientReduction::Nccl {
+        return Ok(());
+    }
+    if !matches!(global.device.to_ascii_lowercase().as_str(), "cuda" | "gpu") {
+        return Err(TrainError::Config(format!(
+            "Global.gradient_reduction: nccl sums gradients between CUDA GPUs, and \
+             Global.device is '{}': use gather",
+            global.device
+        )));
+    }
+    if devices == 1 {
+        reporter.message("Global.gradient_reduction: nccl with one device: nothing to reduce");
+    }
+    Ok(())
 }

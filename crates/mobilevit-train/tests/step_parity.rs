@@ -9,14 +9,14 @@
 
 use std::path::{Path, PathBuf};
 
-use burn::module::{Module, ModuleMapper, Param};
+use burn::module::Module;
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use mobilevit::MobileVit;
 use mobilevit::convert::readers::{FileFormat, StateDict, read_state_dict};
 use mobilevit_train::Config;
 use mobilevit_train::recipe::{
-    LearningRates, Loss, build_optimizer, training_device, with_config_dropout,
+    LearningRates, Loss, build_optimizer, gradients_as_model, training_device, with_config_dropout,
 };
 
 fn repo(relative: &str) -> PathBuf {
@@ -35,20 +35,6 @@ fn config(dropout: &[&str]) -> Config {
     let mut overrides = vec!["Arch.class_num=1000".to_string()];
     overrides.extend(dropout.iter().map(|item| item.to_string()));
     Config::load(&repo("configs/demo/mnist5k_xxs.yaml"), &overrides).unwrap()
-}
-
-/// The model's parameters replaced by their gradients, for writing with timm's names.
-fn gradients_as_model(model: &MobileVit, grads: &GradientsParams) -> MobileVit {
-    struct Gradients<'a>(&'a GradientsParams);
-    impl ModuleMapper for Gradients<'_> {
-        fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-            match self.0.get::<D>(param.id) {
-                Some(grad) => Param::initialized(param.id, grad),
-                None => param,
-            }
-        }
-    }
-    model.valid().map(&mut Gradients(grads))
 }
 
 /// The loss of the fixture's batch and its gradients.

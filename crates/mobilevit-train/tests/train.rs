@@ -389,6 +389,34 @@ fn a_missing_dataset_or_unwritable_output_is_a_clear_error() {
     assert!(error.contains("file/out"), "{error}");
 }
 
+#[test]
+fn nccl_gradient_reduction_is_refused_off_cuda() {
+    let _guard = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    dataset(&data, 8);
+    let config = load(
+        dir.path(),
+        &config_text(&data, &dir.path().join("out"), "  devices: [0, 1]\n"),
+        &["Global.gradient_reduction=nccl"],
+    )
+    .unwrap();
+    let error = run(&config, None).0.unwrap_err().to_string();
+    assert!(
+        error.contains("Global.gradient_reduction: nccl") && error.contains("'cpu'"),
+        "{error}"
+    );
+    let error = load(
+        dir.path(),
+        &config_text(&data, &dir.path().join("out"), ""),
+        &["Global.gradient_reduction=mpi"],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(error.contains("gradient_reduction"), "{error}");
+}
+
 /// The stem's convolution weights and BatchNorm running mean, and the classifier's weights.
 fn stem_and_head(path: &Path) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
     let model = mobilevit::weights::load_bpk(path, &Device::flex())

@@ -6,9 +6,9 @@
 //! runs across patches, once for each position inside a patch. This is the index map of
 //! ml-cvnets, timm, HF transformers and PaddleClas (spec section 1.3).
 
-use burn::tensor::Tensor;
 use burn::tensor::module::interpolate;
 use burn::tensor::ops::{InterpolateMode, InterpolateOptions};
+use burn::tensor::{Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 /// How a folded feature map is resized back to the size it had before unfolding, when that
@@ -66,19 +66,74 @@ pub fn resize_bilinear(x: Tensor<4>, size: [usize; 2]) -> Tensor<4> {
 }
 
 /// Resize with the given mode; the identity when the size already matches.
+///
+/// # Shapes
+/// - `x`: `[B, C, H, W]`
+/// - output: `[B, C, size[0], size[1]]`
 pub fn resize(x: Tensor<4>, size: [usize; 2], mode: FoldResize) -> Tensor<4> {
     let [_, _, height, width] = x.dims();
     if [height, width] == size {
         return x;
     }
-    let mode = match mode {
-        FoldResize::Bilinear => InterpolateMode::Bilinear,
-        FoldResize::Nearest => InterpolateMode::Nearest,
+    match mode {
+        FoldResize::Bilinear => resize_separable(x, size),
+        FoldResize::Nearest => {
+            let options = InterpolateOptions::new(InterpolateMode::Nearest)
+                .with_align_corners(false)
+                .with_output_size(size);
+            interpolate(x, options)
+        }
+    }
+}
+
+/// Bilinear resize as two matrix products with fixed interpolation weights, one per axis.
+///
+/// Every backend differentiates a matmul, while the cubecl backends (wgpu, CUDA) implement no
+/// backward for bilinear `interpolate`; one code path keeps CPU and GPU numerically alike.
+/// Each output pixel is `l0h * (l0w * x00 + l1w * x01) + l1h * (l0w * x10 + l1w * x11)`, the
+/// order of PyTorch's kernel; the other weights of a row are exact zeros.
+///
+/// # Shapes
+/// - `x`: `[B, C, H, W]`
+/// - output: `[B, C, size[0], size[1]]`
+fn resize_separable(x: Tensor<4>, size: [usize; 2]) -> Tensor<4> {
+    let [batch, channels, height, width] = x.dims();
+    let [out_height, out_width] = size;
+    let device = x.device();
+    let dtype = x.dtype();
+    let weights = |input: usize, output: usize| {
+        let values = TensorData::new(bilinear_weights(input, output), [input, output]);
+        Tensor::<2>::from_data(values, (&device, dtype))
     };
-    let options = InterpolateOptions::new(mode)
-        .with_align_corners(false)
-        .with_output_size(size);
-    interpolate(x, options)
+    let maps = batch * channels;
+    let across = x
+        .reshape([maps * height, width])
+        .matmul(weights(width, out_width))
+        .reshape([maps, height, out_width])
+        .swap_dims(1, 2)
+        .reshape([maps * out_width, height]);
+    across
+        .matmul(weights(height, out_height))
+        .reshape([maps, out_width, out_height])
+        .swap_dims(1, 2)
+        .reshape([batch, channels, out_height, out_width])
+}
+
+/// The `[input, output]` matrix of 1-D linear interpolation with half-pixel centres
+/// (`align_corners = false`): column `o` holds the weights of output sample `o` on the input
+/// samples, computed in `f32` as PyTorch does for `f32` maps.
+fn bilinear_weights(input: usize, output: usize) -> Vec<f32> {
+    let scale = input as f32 / output as f32;
+    let mut weights = vec![0.0f32; input * output];
+    for o in 0..output {
+        let source = (scale * (o as f32 + 0.5) - 0.5).max(0.0);
+        let lower = (source.floor() as usize).min(input - 1);
+        let upper = (lower + 1).min(input - 1);
+        let upper_weight = (source - lower as f32).clamp(0.0, 1.0);
+        weights[lower * output + o] += 1.0 - upper_weight;
+        weights[upper * output + o] += upper_weight;
+    }
+    weights
 }
 
 /// # Shapes
@@ -182,6 +237,71 @@ mod tests {
                     let got = values[(c * size_out[0] + y) * size_out[1] + x];
                     assert_eq!(got, want, "c={c} y={y} x={x}");
                 }
+            }
+        }
+    }
+
+    /// Output and input gradient of `sum(resize(x) * g)` on flex with autodiff.
+    fn resize_and_gradient(
+        resize: impl Fn(Tensor<4>) -> Tensor<4>,
+        shape: [usize; 4],
+        size: [usize; 2],
+    ) -> [Vec<f32>; 2] {
+        let device = Device::flex().autodiff();
+        let count = shape.iter().product::<usize>();
+        let values: Vec<f32> = (0..count)
+            .map(|i| ((i * 37) % 23) as f32 / 7.0 - 1.5)
+            .collect();
+        let x = Tensor::<4>::from_data(TensorData::new(values, shape), &device).require_grad();
+        let out_count = shape[0] * shape[1] * size[0] * size[1];
+        let g: Vec<f32> = (0..out_count)
+            .map(|i| ((i * 11) % 17) as f32 / 5.0 - 1.0)
+            .collect();
+        let g = Tensor::<4>::from_data(
+            TensorData::new(g, [shape[0], shape[1], size[0], size[1]]),
+            &device,
+        );
+        let output = resize(x.clone());
+        let grads = (output.clone() * g).sum().backward();
+        let x_grad = x.grad(&grads).unwrap();
+        [output, x_grad].map(|t| t.into_data().try_to_vec::<f32>().unwrap())
+    }
+
+    #[test]
+    fn separable_bilinear_matches_interpolate_forward_and_backward() {
+        // Up- and down-sampling, non-square, as the fold-back of 193x301 inputs does.
+        for (shape, size) in [
+            ([2, 3, 7, 10], [8, 12]),
+            ([1, 4, 8, 12], [7, 10]),
+            ([2, 2, 5, 3], [9, 2]),
+        ] {
+            let ours = resize_and_gradient(|x| resize(x, size, FoldResize::Bilinear), shape, size);
+            let options = InterpolateOptions::new(InterpolateMode::Bilinear)
+                .with_align_corners(false)
+                .with_output_size(size);
+            let burn = resize_and_gradient(|x| interpolate(x, options.clone()), shape, size);
+            for (what, (a, b)) in ["output", "gradient"].iter().zip(ours.iter().zip(&burn)) {
+                assert_eq!(a.len(), b.len());
+                for (i, (a, b)) in a.iter().zip(b).enumerate() {
+                    assert!(
+                        (a - b).abs() <= 1e-5,
+                        "{what} {shape:?}->{size:?} [{i}]: {a} vs {b}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bilinear_weights_sum_to_one_per_output_sample() {
+        for (input, output) in [(7, 8), (8, 7), (5, 9), (3, 2), (1, 4)] {
+            let weights = bilinear_weights(input, output);
+            for o in 0..output {
+                let total: f32 = (0..input).map(|i| weights[i * output + o]).sum();
+                assert!(
+                    (total - 1.0).abs() < 1e-6,
+                    "{input}->{output} column {o}: {total}"
+                );
             }
         }
     }
