@@ -63,23 +63,31 @@ if [ "$backend" = cuda ]; then
 fi
 
 echo "== build (release, --features $features)"
-if ! cargo build --release -p mobilevit-cli --features "$features" \
-  || ! cargo test --release -p mobilevit-cli --features "$features" --test gpu --no-run; then
+if ! cargo test --release --workspace --features "$features" --no-run; then
   echo "gpu_check: the $backend build failed" >&2
   exit 1
 fi
 bin=target/release/mobilevit
 
 echo "== GPU tests on $backend ($gpus device(s))"
-filter=()
-[ $quick = 1 ] && filter=(timm_and_paddleclas_logits_match_the_fixtures)
-MOBILEVIT_TEST_GPU=$backend MOBILEVIT_REQUIRE_GPU=1 MOBILEVIT_TEST_GPU_COUNT=$gpus \
-  cargo test --release -p mobilevit-cli --features "$features" --test gpu -- \
-  --nocapture --test-threads=1 "${filter[@]}" 2>&1 | tee "$work/tests.log"
-while read -r _ name _ status; do
-  record "test $name" "$status"
-done < <(grep -E '^test [a-z0-9_]+ \.\.\. ' "$work/tests.log")
-grep -qE '^test result: ok' "$work/tests.log" || record "cargo test --test gpu" FAILED
+test_gpu() {
+  MOBILEVIT_TEST_GPU=$backend MOBILEVIT_REQUIRE_GPU=1 MOBILEVIT_TEST_GPU_COUNT=$gpus \
+    cargo test --release --workspace --features "$features" --test gpu -- "$@"
+}
+if [ $quick = 1 ]; then
+  tests=(timm_and_paddleclas_logits_match_the_fixtures)
+else
+  mapfile -t tests < <(test_gpu --list --format terse 2>/dev/null | sed -n 's/: test$//p')
+fi
+[ ${#tests[@]} -gt 0 ] || record "list the GPU tests" FAILED
+for name in "${tests[@]}"; do
+  echo "-- $name"
+  if test_gpu --exact "$name" --nocapture; then
+    record "test $name" ok
+  else
+    record "test $name" FAILED
+  fi
+done
 
 # Does timm on CUDA exist here? Then it is timed beside ours, case by case.
 reference=0
@@ -103,7 +111,7 @@ for model in "${models[@]}"; do
     echo "== bench $model $mode batch $batch ${size}x${size}"
     ours=$("$bin" bench --device "$backend" --model "$model" --mode "$mode" --batch "$batch" \
       --image-size "$size" --iterations $iterations --warmup $warmup --json 2>"$work/bench.err" \
-      | tail -1 | "$python" -c 'import json, sys; print(f"{json.load(sys.stdin)[\"images_per_sec\"]:.1f}")' 2>/dev/null)
+      | tail -1 | "$python" -c 'import json, sys; print("%.1f" % json.load(sys.stdin)["images_per_sec"])' 2>/dev/null)
     if [ -z "$ours" ]; then
       cat "$work/bench.err" >&2
       record "bench $model $mode $batch" FAILED
