@@ -33,7 +33,7 @@ esac
 
 export CARGO_TERM_COLOR=never CARGO_INCREMENTAL=0 CARGO_PROFILE_RELEASE_DEBUG=0
 python=${PYTHON:-python3}
-features="mobilevit-cli/$backend"
+features=$(bash scripts/features.sh "$backend")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failed=0

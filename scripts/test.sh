@@ -6,6 +6,8 @@
 # The build has the wgpu backend besides the CPU one, so the GPU test set (crates/mobilevit-cli/
 # tests/gpu.rs) runs on whatever adapter wgpu finds; without one it says so and passes, unless
 # MOBILEVIT_REQUIRE_GPU is set (CI sets it and installs Mesa's lavapipe, a software Vulkan).
+# Where Open MPI is installed, the `mpi` feature and its tests (mpirun on this machine) too
+# (scripts/features.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=${MOBILEVIT_TEST_VENV:-.venv-test}
@@ -16,4 +18,4 @@ if ! "$venv/bin/python" -c "import onnxruntime, onnx, numpy" 2>/dev/null; then
 fi
 MOBILEVIT_TEST_PYTHON="$(cd "$venv" && pwd)/bin/python"
 export MOBILEVIT_TEST_PYTHON
-cargo test --release --workspace --features mobilevit-cli/wgpu "$@"
+cargo test --release --workspace --features "$(bash scripts/features.sh)" "$@"

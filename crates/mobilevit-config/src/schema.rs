@@ -75,18 +75,6 @@ pub struct Global {
     /// Device indices for data parallel training (`[0, 1, 2, 3]`); one device by default.
     #[serde(default)]
     pub devices: Option<Vec<usize>>,
-    /// Machines training together, one launch each (see `docs/training.md`); 1 by default.
-    #[serde(default = "one")]
-    pub nodes: usize,
-    /// This machine's rank among `nodes`, `0..nodes`; node 0 evaluates and keeps the best model.
-    #[serde(default)]
-    pub node_rank: usize,
-    /// `host:port` where node 0 listens and the other nodes connect.
-    #[serde(default = "default_master_addr")]
-    pub master_addr: String,
-    /// Seconds node 0 waits for the others, and they for it, at the start.
-    #[serde(default = "default_node_timeout")]
-    pub node_timeout: u64,
     /// Recompute memory-bound activations in the backward pass instead of keeping them
     /// (Burn's balanced gradient checkpointing): less memory for some more time.
     #[serde(default)]
@@ -155,12 +143,6 @@ pub enum GradientReduction {
 
 fn default_output_dir() -> PathBuf {
     PathBuf::from("./output/")
-}
-fn default_master_addr() -> String {
-    "127.0.0.1:29500".into()
-}
-fn default_node_timeout() -> u64 {
-    600
 }
 fn default_device() -> String {
     "cpu".into()
@@ -608,7 +590,11 @@ fn from_value(value: Value, origin: &str, overrides: &[String]) -> Result<Config
     })
 }
 
-/// serde's "unknown field `x`, expected one of `a`, `b`" with "did you mean `a`?" added.
+/// `Global` keys of the TCP exchange that MPI replaced.
+const REMOVED_NODE_KEYS: [&str; 4] = ["nodes", "node_rank", "master_addr", "node_timeout"];
+
+/// serde's "unknown field `x`, expected one of `a`, `b`" with "did you mean `a`?" added, or
+/// what replaced a removed key.
 fn with_suggestion(message: &str) -> String {
     let Some(rest) = message.strip_prefix("unknown field `") else {
         return message.to_string();
@@ -616,6 +602,13 @@ fn with_suggestion(message: &str) -> String {
     let Some((unknown, expected)) = rest.split_once('`') else {
         return message.to_string();
     };
+    if REMOVED_NODE_KEYS.contains(&unknown) {
+        return format!(
+            "'{unknown}' was removed: training across machines runs on MPI, one process per \
+             rank, e.g. `mpirun -np 2 mobilevit train -c CONFIG` with a build that has \
+             `--features mpi` (docs/training.md, \"Several machines\")"
+        );
+    }
     let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
     match nearest(unknown, &candidates) {
         Some(best) => format!("unknown key '{unknown}'; did you mean '{best}'? ({message})"),

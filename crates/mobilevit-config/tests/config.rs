@@ -45,6 +45,24 @@ fn demo_with_epochs_line(line: &str) -> String {
 }
 
 #[test]
+fn the_removed_tcp_node_keys_say_how_to_launch_with_mpirun() {
+    let dir = tempfile::tempdir().unwrap();
+    for line in [
+        "  nodes: 2",
+        "  node_rank: 1",
+        "  master_addr: 10.0.0.1:29500",
+        "  node_timeout: 60",
+    ] {
+        let text = demo_text().replace("  epochs: 10", &format!("  epochs: 10\n{line}"));
+        let path = write(dir.path(), &text);
+        let error = Config::load(&path, &[]).unwrap_err().to_string();
+        let key = line.trim().split(':').next().unwrap();
+        assert!(error.contains(&format!("'{key}' was removed")), "{error}");
+        assert!(error.contains("mpirun -np 2 mobilevit train"), "{error}");
+    }
+}
+
+#[test]
 fn an_unknown_key_is_named_with_its_path_and_the_nearest_key() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), &demo_with_epochs_line("  epoch: 8"));

@@ -22,7 +22,7 @@ use burn::tensor::Tensor;
 use mobilevit::MobileVit;
 
 /// Running statistics by id.
-type Statistics = HashMap<ParamId, Tensor<1>>;
+pub type Statistics = HashMap<ParamId, Tensor<1>>;
 
 /// The statistics of the step in progress.
 #[derive(Default)]
@@ -87,7 +87,7 @@ fn read_stored(model: &MobileVit) -> Statistics {
 }
 
 /// The model with the running statistics in `values` set (others untouched).
-fn write(model: MobileVit, values: &Statistics) -> MobileVit {
+pub fn write(model: MobileVit, values: &Statistics) -> MobileVit {
     struct Writer<'a> {
         values: &'a Statistics,
     }

@@ -34,9 +34,9 @@ pub enum TrainError {
     /// A device worker failed (a panic in the backend, or a worker that stopped).
     #[error("data parallel training: {0}")]
     Worker(String),
-    /// Training across machines failed (a node missing, refused or disconnected).
-    #[error("multi-node training: {0}")]
-    Node(String),
+    /// Training in several processes failed (ranks that disagree, a transport error).
+    #[error("training on several ranks: {0}")]
+    Ranks(String),
     /// The loss is no longer a number.
     #[error(
         "the training loss became {value} at epoch {epoch}, step {step}; stopping. The last good \

@@ -5,9 +5,11 @@ pub mod checkpoint;
 pub mod ema;
 pub mod error;
 pub mod metrics;
-pub mod nodes;
+#[cfg(feature = "mpi")]
+pub mod mpi;
 pub mod parallel;
 pub mod plan;
+pub mod ranks;
 pub mod recipe;
 pub mod trainer;
 

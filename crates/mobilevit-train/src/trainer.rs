@@ -17,9 +17,9 @@ use crate::checkpoint::{self, TrainState};
 use crate::ema;
 use crate::error::TrainError;
 use crate::metrics::{EpochMetrics, read_csv, write_csv, write_svg};
-use crate::nodes::{NodeGroup, NodeSettings, Position, StepTally};
 use crate::parallel::{RoundSettings, Shard, Workers};
 use crate::plan::{PlanInputs, TrainingPlan};
+use crate::ranks::{Collective, RankGroup, StepTally};
 use crate::recipe::{
     LearningRates, build_model, build_optimizer, head_ids, training_device, with_config_dropout,
 };
@@ -142,9 +142,8 @@ fn base_batch(scales: &Scales) -> usize {
 }
 
 /// Runs training as `config` says, data parallel over `devices` (one worker each; the first
-/// also holds the optimizer and evaluates, see [`crate::parallel`]) and, with `Global.nodes`,
-/// over several machines (see [`crate::nodes`]). `stop` is polled after every optimizer step:
-/// when set (on any node), a checkpoint is written and the run returns
+/// also holds the optimizer and evaluates, see [`crate::parallel`]). `stop` is polled after
+/// every optimizer step: when set, a checkpoint is written and the run returns
 /// [`Outcome::Interrupted`].
 pub fn train(
     config: &Config,
@@ -152,7 +151,22 @@ pub fn train(
     reporter: &mut dyn Reporter,
     stop: Arc<AtomicBool>,
 ) -> Result<Outcome, TrainError> {
-    let mut run = Run::prepare(config, devices, reporter)?;
+    train_on_ranks(config, devices, None, reporter, stop)
+}
+
+/// [`train`] as one of several processes (MPI ranks, see [`crate::ranks`]), each with its
+/// own `devices`: the ranks split every global batch, sum their gradients over `ranks` and
+/// take the same steps; rank 0 evaluates and writes every file. When set on any rank, `stop`
+/// stops them all.
+pub fn train_on_ranks(
+    config: &Config,
+    devices: &[Device],
+    ranks: Option<&dyn Collective>,
+    reporter: &mut dyn Reporter,
+    stop: Arc<AtomicBool>,
+) -> Result<Outcome, TrainError> {
+    let group = ranks.filter(|ranks| ranks.size() > 1).map(RankGroup::new);
+    let mut run = Run::prepare(config, devices, group, reporter)?;
     while run.state.epoch < config.global.epochs {
         if let Some(outcome) = run.epoch(reporter, &stop)? {
             return Ok(outcome);
@@ -169,11 +183,12 @@ struct Run<'a> {
     config: &'a Config,
     plan: TrainingPlan,
     train_data: SplitData,
-    /// Only node 0 evaluates.
+    /// Only rank 0 evaluates.
     eval_data: Option<SplitData>,
     workers: Workers,
-    nodes: Option<NodeGroup>,
-    /// This node's ranks among all devices: `node_rank * D .. (node_rank + 1) * D`.
+    ranks: Option<RankGroup<'a>>,
+    /// This process's shares of every global batch among all devices:
+    /// `rank * D .. (rank + 1) * D`.
     local_ranks: std::ops::Range<usize>,
     model: MobileVit,
     average: Option<MobileVit>,
@@ -187,25 +202,29 @@ struct Run<'a> {
     history: Vec<EpochMetrics>,
     last_eval: Option<EvalResult>,
     last_ema_eval: Option<EvalResult>,
+    /// Where a rank other than 0 keeps the checkpoint files rank 0 sent: the optimizer's
+    /// state is read from them lazily, so they live as long as the run.
+    _received_checkpoint: tempfile::TempDir,
 }
 
 /// Sums over the optimizer steps of an epoch so far.
 #[derive(Default)]
 struct EpochTally {
-    /// The steps' tallies, over all nodes.
+    /// The steps' tallies, over all ranks.
     steps: StepTally,
-    /// Unreadable images this node skipped.
+    /// Unreadable images this rank skipped.
     skipped: usize,
     /// Learning rate of the last step.
     last_lr: f64,
 }
 
 impl<'a> Run<'a> {
-    /// Reads the data, plans the batches, builds or resumes the model and optimizer, joins
-    /// the other nodes and starts the device workers.
+    /// Reads the data, plans the batches, builds or resumes the model and optimizer (the
+    /// same on every rank) and starts the device workers.
     fn prepare(
         config: &'a Config,
         devices: &[Device],
+        ranks: Option<RankGroup<'a>>,
         reporter: &mut dyn Reporter,
     ) -> Result<Self, TrainError> {
         if devices.is_empty() {
@@ -218,17 +237,18 @@ impl<'a> Run<'a> {
         }
         let global = &config.global;
         check_gradient_reduction(global, devices.len(), reporter)?;
-        let node_settings = NodeSettings {
-            count: global.nodes.max(1),
-            rank: global.node_rank,
-            local_devices: devices.len(),
-        };
-        let all_devices = node_settings.count * devices.len();
+        if let Some(group) = &ranks {
+            group.check_same_settings(config, devices.len())?;
+        }
+        let (rank, rank_count) = ranks.as_ref().map_or((0, 1), |g| (g.rank(), g.size()));
+        let all_devices = rank_count * devices.len();
         let output = &global.output_dir;
-        std::fs::create_dir_all(output).map_err(|error| TrainError::io(output, error))?;
-        let resolved = output.join("config.yaml");
-        std::fs::write(&resolved, config.to_yaml())
-            .map_err(|error| TrainError::io(&resolved, error))?;
+        if rank == 0 {
+            std::fs::create_dir_all(output).map_err(|error| TrainError::io(output, error))?;
+            let resolved = output.join("config.yaml");
+            std::fs::write(&resolved, config.to_yaml())
+                .map_err(|error| TrainError::io(&resolved, error))?;
+        }
 
         let (seed, classes) = (global.seed, config.arch.class_num);
         let train_data = build_split(
@@ -253,7 +273,7 @@ impl<'a> Run<'a> {
         }
         let record = trained_preprocessing(config, order)?;
         let eval_data = match (&config.data_loader.eval, global.eval_during_train) {
-            (Some(split), true) if global.node_rank == 0 => Some(build_split(
+            (Some(split), true) if rank == 0 => Some(build_split(
                 split,
                 "DataLoader.Eval",
                 classes,
@@ -277,7 +297,13 @@ impl<'a> Run<'a> {
                 .map(|epoch| train_data.sampler.micro_batches(epoch))
                 .collect(),
         })?;
-        reporter.message(&format!("plan: {plan}"));
+        match rank_count {
+            1 => reporter.message(&format!("plan: {plan}")),
+            _ => reporter.message(&format!(
+                "plan: {rank_count} ranks x {} device(s) each; {plan}",
+                devices.len()
+            )),
+        }
 
         let train_devices: Vec<Device> = devices
             .iter()
@@ -293,10 +319,15 @@ impl<'a> Run<'a> {
             best: None,
             seed,
         };
-        let resume_from = global
+        let mut resume_from = global
             .checkpoints
             .clone()
             .or_else(|| Some(checkpoint_dir(config)).filter(|dir| dir.join("state.json").exists()));
+        // Under several ranks, rank 0's checkpoint rules: the others receive its files.
+        let scratch = tempfile::tempdir().map_err(|error| TrainError::io(output, error))?;
+        if let Some(group) = &ranks {
+            resume_from = group.share_checkpoint(resume_from, scratch.path())?;
+        }
         let mut optimizer = build_optimizer(config, &model)?;
         let mut resumed_average = None;
         if let Some(dir) = resume_from {
@@ -316,8 +347,9 @@ impl<'a> Run<'a> {
                 state.global_step
             ));
         }
-        let mut nodes = join_nodes(config, node_settings, &state, reporter)?;
-        if let Some(group) = nodes.as_mut() {
+        if let Some(group) = &ranks {
+            // Every rank starts from rank 0's weights (the same checkpoint when resuming, and
+            // whatever rank 0 initialised or loaded otherwise).
             model = group.share_weights(model)?;
         }
         let ema_settings = config.ema.as_ref().map(|ema| (ema.decay, ema.warmup));
@@ -336,14 +368,14 @@ impl<'a> Run<'a> {
         )?;
         let mut history = read_csv(&output.join("metrics.csv"));
         history.retain(|row| row.epoch <= state.epoch);
-        let first_rank = node_settings.rank * devices.len();
+        let first_rank = rank * devices.len();
         Ok(Self {
             config,
             plan,
             train_data,
             eval_data,
             workers,
-            nodes,
+            ranks,
             local_ranks: first_rank..first_rank + devices.len(),
             model,
             average,
@@ -355,6 +387,7 @@ impl<'a> Run<'a> {
             history,
             last_eval: None,
             last_ema_eval: None,
+            _received_checkpoint: scratch,
         })
     }
 
@@ -385,7 +418,7 @@ impl<'a> Run<'a> {
             last_lr: self.plan.schedule.lr(self.state.global_step),
             ..EpochTally::default()
         };
-        // Every node walks all positions of the epoch and trains on its own ranks' batches.
+        // Every rank walks all positions of the epoch and trains on its own shares' batches.
         let mut index = self.state.batches_done;
         let mine: Vec<Batch> = (index..micro_total)
             .filter(|position| self.local_ranks.contains(&(position % ranks)))
@@ -405,7 +438,7 @@ impl<'a> Run<'a> {
                 })??;
                 tally.skipped += batch.skipped.len();
                 // Dropout masks are seeded from the position in the run, so that a resumed
-                // run, and any number of devices and nodes, draw the same masks for the same
+                // run, and any number of devices and ranks, draw the same masks for the same
                 // micro-batch.
                 let position = (index + rank) as u64;
                 shards.push(Shard {
@@ -448,6 +481,9 @@ impl<'a> Run<'a> {
                 continue;
             }
             self.model = statistics.end_step(self.model.clone());
+            if let Some(group) = &self.ranks {
+                self.model = group.average_statistics(self.model.clone())?;
+            }
             step.stop = stop.load(Ordering::SeqCst);
             let only = trainable.as_deref().map(Vec::as_slice);
             let (total, lr) = self.optimizer_step(accumulator.grads(), only, step)?;
@@ -479,15 +515,15 @@ impl<'a> Run<'a> {
         Ok(None)
     }
 
-    /// Sums the gradients over the nodes, steps the optimizer and the EMA. Answers the step's
-    /// tally over all nodes and the learning rate it used.
+    /// Sums the gradients over the ranks, steps the optimizer and the EMA. Answers the step's
+    /// tally over all ranks and the learning rate it used.
     fn optimizer_step(
         &mut self,
         grads: GradientsParams,
         only: Option<&[ParamId]>,
         local: StepTally,
     ) -> Result<(StepTally, f64), TrainError> {
-        let (grads, total) = match self.nodes.as_mut() {
+        let (grads, total) = match &self.ranks {
             Some(group) => group.all_reduce(&self.model, grads, only, local)?,
             None => (grads, local),
         };
@@ -508,7 +544,15 @@ impl<'a> Run<'a> {
         Ok((total, lr))
     }
 
+    /// Whether this process writes the run's files: the only one, or rank 0.
+    fn writes_files(&self) -> bool {
+        self.ranks.as_ref().is_none_or(|group| group.rank() == 0)
+    }
+
     fn save_checkpoint(&self) -> Result<(), TrainError> {
+        if !self.writes_files() {
+            return Ok(());
+        }
         checkpoint::save(
             &checkpoint_dir(self.config),
             &self.model,
@@ -519,7 +563,7 @@ impl<'a> Run<'a> {
         )
     }
 
-    /// Evaluation (node 0), metrics, `latest`/`best` weights and the epoch's checkpoint.
+    /// Evaluation, metrics, `latest`/`best` weights and the epoch's checkpoint (rank 0).
     fn end_epoch(
         &mut self,
         reporter: &mut dyn Reporter,
@@ -562,10 +606,13 @@ impl<'a> Run<'a> {
         };
         reporter.epoch_end(&row);
         self.history.push(row);
-        write_csv(&output.join("metrics.csv"), &self.history)?;
-        write_svg(&output.join("curves.svg"), &self.history)?;
         self.state.epoch += 1;
         self.state.batches_done = 0;
+        if !self.writes_files() {
+            return Ok(());
+        }
+        write_csv(&output.join("metrics.csv"), &self.history)?;
+        write_svg(&output.join("curves.svg"), &self.history)?;
         save_bpk(&self.model, Some(&self.info), &output.join("latest.bpk"))?;
         if let Some(average) = &self.average {
             save_bpk(average, Some(&self.info), &output.join("latest_ema.bpk"))?;
@@ -581,39 +628,6 @@ impl<'a> Run<'a> {
         }
         Ok(())
     }
-}
-
-/// Joins the other machines when `Global.nodes` is above 1.
-fn join_nodes(
-    config: &Config,
-    settings: NodeSettings,
-    state: &TrainState,
-    reporter: &mut dyn Reporter,
-) -> Result<Option<NodeGroup>, TrainError> {
-    if settings.count <= 1 {
-        return Ok(None);
-    }
-    let global = &config.global;
-    reporter.message(&format!(
-        "node {} of {}: {} at {}",
-        settings.rank,
-        settings.count,
-        if settings.rank == 0 {
-            "waiting for the other nodes"
-        } else {
-            "connecting to node 0"
-        },
-        global.master_addr
-    ));
-    let position = Position {
-        epoch: state.epoch,
-        batches_done: state.batches_done,
-        global_step: state.global_step,
-    };
-    let timeout = std::time::Duration::from_secs(global.node_timeout);
-    let group = NodeGroup::join(settings, &global.master_addr, timeout, position)?;
-    reporter.message(&format!("all {} nodes joined", settings.count));
-    Ok(Some(group))
 }
 
 /// Evaluation of the raw and EMA weights.

@@ -116,7 +116,7 @@ fn parameters(path: &Path) -> Vec<f32> {
     let model = mobilevit::weights::load_bpk(path, &Device::flex())
         .unwrap()
         .model;
-    mobilevit_train::nodes::model_values(&model, false)
+    mobilevit_train::ranks::model_values(&model, false)
 }
 
 fn max_difference(a: &[f32], b: &[f32]) -> f32 {
@@ -190,7 +190,7 @@ fn two_devices_reach_the_weights_of_one_device_accumulating_two_micro_batches() 
         let model = mobilevit::weights::load_bpk(path, &Device::flex())
             .unwrap()
             .model;
-        mobilevit_train::nodes::model_values(&model, true)
+        mobilevit_train::ranks::model_values(&model, true)
     };
     let difference = max_difference(
         &statistics(&parallel_out.join("latest.bpk")),

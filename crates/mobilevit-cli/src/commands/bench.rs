@@ -20,6 +20,10 @@ pub enum Mode {
     Infer,
     /// Forward, backward and an AdamW step.
     Train,
+    /// The per-step exchange of training on several MPI ranks: one sum over the ranks of the
+    /// model's gradients (run under `mpirun`; a build with `--features mpi`).
+    #[cfg(feature = "mpi")]
+    Allreduce,
 }
 
 /// Arguments of `mobilevit bench`.
@@ -78,6 +82,10 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
             .build_global()
             .context("cannot size the thread pool")?;
     }
+    #[cfg(feature = "mpi")]
+    if args.mode == Mode::Allreduce {
+        return allreduce(&args);
+    }
     let device = args.device.device()?;
     let size = args.image_size;
     mobilevit::MobileVit::check_input([args.batch, 3, size, size])?;
@@ -131,6 +139,8 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
                 }
                 let _ = model.num_params();
             }
+            #[cfg(feature = "mpi")]
+            Mode::Allreduce => unreachable!("handled before"),
         }
         Ok(())
     })?;
@@ -159,6 +169,41 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
                 "p50_ms": p50 * 1e3, "p90_ms": p90 * 1e3, "peak_memory_bytes": memory,
                 "iterations": args.iterations, "threads": args.threads,
             })
+        );
+    }
+    Ok(())
+}
+
+/// Times the sum over the MPI ranks of a gradient the size of the model's parameters, as the
+/// trainer makes it once per optimizer step (host memory, `f32`).
+#[cfg(feature = "mpi")]
+fn allreduce(args: &BenchArgs) -> anyhow::Result<()> {
+    use mobilevit_train::ranks::Collective;
+    let world = mobilevit_train::mpi::MpiWorld::initialize()?;
+    let counts = MobileVitConfig::imagenet(args.model)
+        .init(&burn::tensor::Device::flex())?
+        .parameter_counts();
+    let mut values = vec![1.0f32; counts.trainable as usize];
+    let mut times = Vec::with_capacity(args.iterations);
+    for iteration in 0..args.warmup + args.iterations {
+        let start = Instant::now();
+        world.sum_f32(&mut values)?;
+        if iteration >= args.warmup {
+            times.push(start.elapsed().as_secs_f64());
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    if world.rank() == 0 {
+        let bytes = values.len() * 4;
+        let p50 = percentile(&times, 0.5);
+        println!(
+            "{} gradients ({} values, {:.1} MB) summed over {} ranks: p50 {:.2} ms, p90 {:.2} ms",
+            args.model,
+            values.len(),
+            bytes as f64 / 1e6,
+            world.size(),
+            p50 * 1e3,
+            percentile(&times, 0.9) * 1e3
         );
     }
     Ok(())

@@ -9,8 +9,10 @@ use burn::tensor::Device;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use mobilevit_train::metrics::EpochMetrics;
+use mobilevit_train::ranks::Collective;
 use mobilevit_train::trainer::epoch_line;
-use mobilevit_train::{Config, Outcome, PlainReporter, Reporter, StepProgress, train};
+use mobilevit_train::trainer::train_on_ranks;
+use mobilevit_train::{Config, Outcome, PlainReporter, Reporter, StepProgress};
 
 use crate::device::DeviceKind;
 
@@ -67,18 +69,40 @@ impl Reporter for BarReporter {
     }
 }
 
-fn devices(config: &Config) -> anyhow::Result<Vec<Device>> {
+/// Says nothing: the log of a run on several ranks is rank 0's.
+struct QuietReporter;
+
+impl Reporter for QuietReporter {
+    fn message(&mut self, _: &str) {}
+    fn epoch_start(&mut self, _: usize, _: usize) {}
+    fn step(&mut self, _: &StepProgress) {}
+    fn epoch_end(&mut self, _: &EpochMetrics) {}
+}
+
+/// The devices of this process. With several ranks on one machine, GPU indices are counted
+/// per rank: the rank of local position `l` takes `Global.devices` (or `[0]`) shifted by
+/// `l` times their count, so each drives its own GPUs. Burn's CPU backend has one device,
+/// which every rank shares.
+fn devices(config: &Config, local_rank: usize) -> anyhow::Result<Vec<Device>> {
     let kind: DeviceKind = config
         .global
         .device
         .parse()
         .map_err(|message| anyhow::anyhow!("Global.device: {message}"))?;
-    let Some(indices) = config
+    let listed = config
         .global
         .devices
         .as_ref()
-        .filter(|list| !list.is_empty())
-    else {
+        .filter(|list| !list.is_empty());
+    if kind != DeviceKind::Cpu && local_rank > 0 {
+        let indices = listed.cloned().unwrap_or_else(|| vec![0]);
+        let shift = local_rank * indices.len();
+        return indices
+            .iter()
+            .map(|&index| kind.device_at(index + shift))
+            .collect();
+    }
+    let Some(indices) = listed else {
         return Ok(vec![kind.device()?]);
     };
     if kind == DeviceKind::Cpu && indices.len() > 1 {
@@ -91,23 +115,67 @@ fn devices(config: &Config) -> anyhow::Result<Vec<Device>> {
     indices.iter().map(|&index| kind.device_at(index)).collect()
 }
 
-/// Trains; exits 130 after writing a checkpoint when interrupted.
+/// The MPI ranks of this launch when there are several: MPI is initialised in every `train`
+/// of a build with the `mpi` feature (a process started without a launcher is a world of one,
+/// and trains alone).
+#[cfg(feature = "mpi")]
+fn ranks() -> anyhow::Result<Option<Box<dyn Collective>>> {
+    let world = mobilevit_train::mpi::MpiWorld::initialize()?;
+    if world.size() == 1 {
+        return Ok(None);
+    }
+    // A rank that panics must not leave the others waiting in a collective.
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        report(info);
+        mobilevit_train::mpi::abort_world(101);
+    }));
+    Ok(Some(Box::new(world)))
+}
+
+#[cfg(not(feature = "mpi"))]
+fn ranks() -> anyhow::Result<Option<Box<dyn Collective>>> {
+    Ok(None)
+}
+
+/// Trains; exits 130 after writing a checkpoint when interrupted. Under an MPI launcher with
+/// several ranks, a rank that fails ends all of them (`MPI_Abort`).
 pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let config = Config::load(&args.config, &args.overrides)?;
-    let devices = devices(&config)?;
+    let ranks = ranks()?;
+    match train_as_rank(args, &config, ranks.as_deref()) {
+        Err(error) if let Some(ranks) = &ranks => {
+            eprintln!("rank {}: error: {error:#}", ranks.rank());
+            ranks.abort(1)
+        }
+        result => result,
+    }
+}
+
+fn train_as_rank(
+    args: TrainArgs,
+    config: &Config,
+    ranks: Option<&dyn Collective>,
+) -> anyhow::Result<()> {
+    let rank = ranks.map_or(0, |ranks| ranks.rank());
+    let local_rank = ranks.map_or(0, |ranks| ranks.local_rank());
+    let devices = devices(config, local_rank)?;
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
     if let Err(error) = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)) {
         eprintln!("warning: Ctrl-C will not write a checkpoint: {error}");
     }
-    let mut reporter: Box<dyn Reporter> = if args.plain || !std::io::stdout().is_terminal() {
+    let mut reporter: Box<dyn Reporter> = if rank != 0 {
+        Box::new(QuietReporter)
+    } else if args.plain || !std::io::stdout().is_terminal() {
         Box::new(PlainReporter {
             every: config.global.print_batch_step,
         })
     } else {
         Box::new(BarReporter { bar: None })
     };
-    match train(&config, &devices, reporter.as_mut(), stop)? {
+    match train_on_ranks(config, &devices, ranks, reporter.as_mut(), stop)? {
+        _ if rank != 0 => Ok(()),
         Outcome::Finished {
             last_eval,
             last_ema_eval,
