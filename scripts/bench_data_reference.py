@@ -3,7 +3,7 @@
 `mobilevit data bench`, on the same JPEG files, in the same run, one core each.
 
 Run from the repository root after `cargo build --release`, with the reference environment
-(`bash ../shared/tools/reference-venv.sh .venv-ref`; torch 2.15.0, torchvision 0.29.2,
+(`bash scripts/reference_venv.sh .venv-ref`; torch 2.15.0, torchvision 0.29.2,
 Pillow 13.0.0):
 
     .venv-ref/bin/python scripts/bench_data_reference.py [IMAGES ...]

@@ -6,9 +6,9 @@ session, with the same number of threads.
     .venv-ref/bin/python scripts/bench_reference.py --model mobilevit_xxs --batch 1 --mode infer
     .venv-ref/bin/python scripts/bench_reference.py --model mobilevit_xxs --batch 32 --mode train
 
-Reference environment: `bash ../shared/tools/reference-venv.sh .venv-ref` (torch 2.15.0,
-timm 1.0.31, onnxruntime). PyTorch runs with glibc malloc tuned as ../shared/README.md
-advises (set in this script's environment for the reference only). Prints images/s of each and
+Reference environment: `bash scripts/reference_venv.sh .venv-ref` (torch 2.15.0,
+timm 1.0.31, onnxruntime). PyTorch runs with glibc malloc tuned for large buffers (the MALLOC_*
+variables below, set in this script's environment for the reference only). Prints images/s of each and
 the ratios ours / reference.
 """
 

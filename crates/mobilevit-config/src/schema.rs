@@ -309,12 +309,15 @@ fn adam_epsilon() -> f64 {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatasetConfig {
-    /// `ImageNetDataset` (a PaddleClas list file).
+    /// `ImageNetDataset` (a PaddleClas list file, or class folders).
     pub name: String,
-    /// Folder the list's paths are relative to.
+    /// Folder the list's paths are relative to; without a list, the folder holding one
+    /// sub-folder of images per class (`root/<class>/*.jpg`, as torchvision's `ImageFolder`),
+    /// classes numbered in sorted order of their folder names.
     pub image_root: PathBuf,
-    /// The list file.
-    pub cls_label_path: PathBuf,
+    /// The list file (`path label` per line); absent for class folders.
+    #[serde(default)]
+    pub cls_label_path: Option<PathBuf>,
     /// Separator of path and label in the list.
     #[serde(default = "space")]
     pub delimiter: String,

@@ -3,7 +3,7 @@
 
 use mobilevit_data::{
     BatchSampler, ChannelOrder, CvnetsRule, Interpolation, Loader, LoaderConfig, Pipeline,
-    Preprocessing, Scale, Scales, Transform, pipeline_from_ops, read_list,
+    Preprocessing, Scale, Scales, Transform, pipeline_from_ops, read_list, scan_class_folders,
 };
 use serde_norway::Value;
 
@@ -15,6 +15,8 @@ pub struct SplitData {
     pub loader: Loader,
     /// Plans them.
     pub sampler: BatchSampler,
+    /// The class names, for a dataset read from class folders (their names, in label order).
+    pub class_names: Option<Vec<String>>,
 }
 
 fn invalid(key: &str, message: impl std::fmt::Display) -> ConfigError {
@@ -116,12 +118,32 @@ pub fn build_split(
     pipeline: Option<Pipeline>,
 ) -> Result<SplitData, ConfigError> {
     let dataset = &split.dataset;
-    let samples = read_list(
-        &dataset.cls_label_path,
-        &dataset.image_root,
-        &dataset.delimiter,
-        Some(num_classes),
-    )?;
+    let (samples, class_names) = match &dataset.cls_label_path {
+        Some(list) => (
+            read_list(
+                list,
+                &dataset.image_root,
+                &dataset.delimiter,
+                Some(num_classes),
+            )?,
+            None,
+        ),
+        None => {
+            let (samples, names) = scan_class_folders(&dataset.image_root)?;
+            if names.len() != num_classes {
+                return Err(invalid(
+                    &format!("{key}.dataset.image_root"),
+                    format!(
+                        "{} holds {} class folders ({}) but Arch.class_num is {num_classes}",
+                        dataset.image_root.display(),
+                        names.len(),
+                        names.join(", ")
+                    ),
+                ));
+            }
+            (samples, Some(names))
+        }
+    };
     let ops_key = format!("{key}.dataset.transform_ops");
     let (pipeline, size) = match pipeline {
         Some(pipeline) => {
@@ -152,6 +174,7 @@ pub fn build_split(
     Ok(SplitData {
         loader: Loader::new(samples, pipeline, loader_config)?,
         sampler,
+        class_names,
     })
 }
 

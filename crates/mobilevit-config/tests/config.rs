@@ -23,6 +23,10 @@ fn shipped_configs_load_with_the_reference_recipe() {
     }
     let demo = Config::load(&configs().join("demo/mnist5k_xxs.yaml"), &[]).unwrap();
     assert_eq!(demo.arch.class_num, 10);
+    // The fine-tuning template reads class folders: no list files.
+    let custom = Config::load(&configs().join("custom/finetune_xxs.yaml"), &[]).unwrap();
+    assert_eq!(custom.data_loader.train.dataset.cls_label_path, None);
+    assert_eq!(custom.arch.freeze_backbone_epochs, 1);
 }
 
 fn write(dir: &Path, text: &str) -> PathBuf {

@@ -9,6 +9,7 @@ pub mod mnist;
 pub mod ops;
 pub mod resize;
 pub mod sampler;
+pub mod split;
 pub mod transforms;
 
 pub use dataset::{IMAGE_EXTENSIONS, Sample, read_class_map, read_list, scan_class_folders};
@@ -19,4 +20,5 @@ pub use mobilevit_contract::{Adapted, EVAL_CROP, PipelineOrigin, Preprocessing, 
 pub use ops::pipeline_from_ops;
 pub use resize::{Interpolation, resize};
 pub use sampler::{Batch, BatchSampler, CvnetsRule, Scale, Scales};
+pub use split::{FolderSplit, split_class_folders, write_split_lists};
 pub use transforms::{ChwTensor, CropRule, Pipeline, RunPipeline, ShortSideRule, Transform};

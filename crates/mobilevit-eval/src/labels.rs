@@ -57,13 +57,21 @@ impl ClassNames {
         Ok(Self { names })
     }
 
-    /// The names for a model with `classes` classes: the map when given, ImageNet's for 1000
-    /// classes, the class indices otherwise.
-    pub fn for_model(map: Option<&Path>, classes: usize) -> Result<Self, LabelError> {
-        match map {
-            Some(path) => Self::from_map(path, classes),
-            None if classes == 1000 => Ok(Self::imagenet()),
-            None => Ok(Self {
+    /// The names for a model with `classes` classes: the map when given, else the names the
+    /// checkpoint recorded (when they are as many), ImageNet's for 1000 classes, the class
+    /// indices otherwise.
+    pub fn for_model(
+        map: Option<&Path>,
+        recorded: Option<&[String]>,
+        classes: usize,
+    ) -> Result<Self, LabelError> {
+        match (map, recorded) {
+            (Some(path), _) => Self::from_map(path, classes),
+            (None, Some(names)) if names.len() == classes => Ok(Self {
+                names: names.to_vec(),
+            }),
+            _ if classes == 1000 => Ok(Self::imagenet()),
+            _ => Ok(Self {
                 names: (0..classes).map(|i| i.to_string()).collect(),
             }),
         }

@@ -30,6 +30,17 @@ pub enum ServeError {
     /// Inference itself failed.
     #[error("inference failed: {0}")]
     Inference(String),
+    /// No such route.
+    #[error("no route {0}: POST /predict, GET /health, GET /metadata")]
+    NotFound(String),
+    /// A route asked with another method.
+    #[error("{method} is not allowed on {path}: POST /predict, GET /health, GET /metadata")]
+    MethodNotAllowed {
+        /// The request's method.
+        method: String,
+        /// The request's path.
+        path: String,
+    },
 }
 
 impl ServeError {
@@ -41,6 +52,8 @@ impl ServeError {
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
             Self::Inference(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
         }
     }
 }

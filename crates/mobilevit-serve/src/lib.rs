@@ -71,6 +71,8 @@ pub fn router(
         .route("/predict", post(routes::predict))
         .route("/health", get(routes::health))
         .route("/metadata", get(routes::metadata))
+        .fallback(routes::not_found)
+        .method_not_allowed_fallback(routes::method_not_allowed)
         .layer(DefaultBodyLimit::max(options.max_body_bytes))
         .with_state(state))
 }

@@ -5,8 +5,9 @@ use std::sync::atomic::Ordering;
 
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequest, Multipart, Query, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, Uri, header};
 use mobilevit_data::{ChwTensor, Image, Pipeline, RunPipeline};
 use mobilevit_eval::Prediction;
 use serde::Deserialize;
@@ -36,17 +37,30 @@ pub struct PredictQuery {
 /// file of a `multipart/form-data` upload. Answers as `mobilevit predict --json` does.
 pub async fn predict(
     State(state): State<AppState>,
-    Query(query): Query<PredictQuery>,
+    query: Result<Query<PredictQuery>, QueryRejection>,
     request: Request,
 ) -> Result<Json<Prediction>, ServeError> {
+    let Query(query) = query.map_err(|rejection| {
+        ServeError::BadRequest(format!(
+            "bad query: {} (expected ?topk=K, K from 1 to {})",
+            rejection.body_text(),
+            state.num_classes
+        ))
+    })?;
+    let topk = match query.topk {
+        Some(topk) if !(1..=state.num_classes).contains(&topk) => {
+            return Err(ServeError::BadRequest(format!(
+                "topk must be from 1 to {} (the model's classes), not {topk}",
+                state.num_classes
+            )));
+        }
+        Some(topk) => topk,
+        None => state.default_topk.clamp(1, state.num_classes),
+    };
     let (name, bytes) = read_image_body(&state, request).await?;
     if bytes.is_empty() {
         return Err(ServeError::EmptyBody);
     }
-    let topk = query
-        .topk
-        .unwrap_or(state.default_topk)
-        .clamp(1, state.num_classes);
     let pipeline = Arc::clone(&state.pipeline);
     let tensor = tokio::task::spawn_blocking(move || preprocess(&pipeline, &bytes))
         .await
@@ -127,6 +141,19 @@ fn preprocess(pipeline: &Pipeline, bytes: &[u8]) -> Result<ChwTensor, ServeError
     pipeline
         .run_deterministic(image)
         .map_err(|error| ServeError::BadImage(error.to_string()))
+}
+
+/// Any other path.
+pub async fn not_found(uri: Uri) -> ServeError {
+    ServeError::NotFound(uri.path().to_string())
+}
+
+/// A known path asked with another method.
+pub async fn method_not_allowed(method: Method, uri: Uri) -> ServeError {
+    ServeError::MethodNotAllowed {
+        method: method.to_string(),
+        path: uri.path().to_string(),
+    }
 }
 
 /// Liveness, with the counters.

@@ -214,3 +214,44 @@ async fn an_overloaded_service_answers_503_and_recovers() {
         "the service did not recover"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_error_is_json_bad_queries_unknown_paths_and_methods_included() {
+    let url = start(ServeOptions::default()).await;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let predict = |query: &str| {
+        client
+            .post(format!("{url}/predict{query}"))
+            .header("content-type", "image/png")
+            .body(image("chelsea.png"))
+            .send()
+    };
+    let (status, error) = status_and_error(predict("?topk=abc").await.unwrap()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        error.contains("bad query") && error.contains("topk"),
+        "{error}"
+    );
+    for topk in ["0", "1001"] {
+        let (status, error) =
+            status_and_error(predict(&format!("?topk={topk}")).await.unwrap()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "topk={topk}");
+        assert!(error.contains("from 1 to 1000"), "{error}");
+    }
+    let response = predict("?topk=1000").await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["topk"].as_array().unwrap().len(), 1000);
+
+    let response = client.get(format!("{url}/nowhere")).send().await.unwrap();
+    let (status, error) = status_and_error(response).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(error.contains("no route /nowhere"), "{error}");
+    let response = client.get(format!("{url}/predict")).send().await.unwrap();
+    let (status, error) = status_and_error(response).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(error.contains("GET is not allowed on /predict"), "{error}");
+}

@@ -127,6 +127,13 @@ pub enum Outcome {
         /// The checkpoint folder.
         checkpoint: PathBuf,
     },
+    /// The output folder already holds this run, finished: nothing was trained.
+    AlreadyFinished {
+        /// The epochs the run has.
+        epochs: usize,
+        /// Its best evaluation top-1 and the epoch (1-based) that reached it.
+        best: Option<(f64, usize)>,
+    },
 }
 
 /// The checkpoint folder of a run.
@@ -167,6 +174,12 @@ pub fn train_on_ranks(
 ) -> Result<Outcome, TrainError> {
     let group = ranks.filter(|ranks| ranks.size() > 1).map(RankGroup::new);
     let mut run = Run::prepare(config, devices, group, reporter)?;
+    if run.state.epoch >= config.global.epochs {
+        return Ok(Outcome::AlreadyFinished {
+            epochs: run.state.epoch,
+            best: run.state.best,
+        });
+    }
     while run.state.epoch < config.global.epochs {
         if let Some(outcome) = run.epoch(reporter, &stop)? {
             return Ok(outcome);
@@ -283,6 +296,7 @@ impl<'a> Run<'a> {
             )?),
             _ => None,
         };
+        let class_names = class_names(config, &train_data, eval_data.as_ref())?;
         let lr = &config.optimizer.lr;
         let plan = TrainingPlan::new(PlanInputs {
             devices: all_devices,
@@ -380,7 +394,7 @@ impl<'a> Run<'a> {
             model,
             average,
             ema_settings,
-            info: WeightsInfo::trained(record),
+            info: WeightsInfo::trained(record).with_class_names(class_names),
             optimizer,
             learning_rates,
             state,
@@ -628,6 +642,40 @@ impl<'a> Run<'a> {
         }
         Ok(())
     }
+}
+
+/// The class names the checkpoints record: the training class folders' (which the eval
+/// folders must repeat, or the labels would mean other classes), else those of
+/// `Infer.PostProcess.class_id_map_file` when it names every class.
+fn class_names(
+    config: &Config,
+    train: &SplitData,
+    eval: Option<&SplitData>,
+) -> Result<Option<Vec<String>>, TrainError> {
+    if let (Some(names), Some(eval_names)) = (
+        &train.class_names,
+        eval.and_then(|data| data.class_names.as_ref()),
+    ) && names != eval_names
+    {
+        return Err(TrainError::Config(format!(
+            "DataLoader.Eval.dataset.image_root: its class folders ({}) are not the training \
+             ones ({}): labels follow the sorted folder names, so both must hold the same classes",
+            eval_names.join(", "),
+            names.join(", ")
+        )));
+    }
+    if train.class_names.is_some() {
+        return Ok(train.class_names.clone());
+    }
+    let map = config
+        .infer
+        .as_ref()
+        .and_then(|infer| infer.post_process.as_ref())
+        .and_then(|post| post.class_id_map_file.as_ref())
+        .filter(|path| path.exists());
+    Ok(map
+        .and_then(|path| mobilevit_data::read_class_map(path).ok())
+        .filter(|names| names.len() == config.arch.class_num))
 }
 
 /// Evaluation of the raw and EMA weights.

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use mobilevit_data::mnist::prepare_mnist;
+use mobilevit_data::{split_class_folders, write_split_lists};
 
 /// Arguments of `mobilevit data`.
 #[derive(Args, Debug)]
@@ -19,6 +20,25 @@ enum DataCommand {
     Mnist(MnistArgs),
     /// Throughput of decode + random resized crop + flip + tensor on image files.
     Bench(BenchArgs),
+    /// Class folders (`ROOT/<class>/*.jpg`) split into PaddleClas list files, stratified per
+    /// class and deterministic: `train_list.txt`, `val_list.txt`, `label_list.txt`.
+    Split(SplitArgs),
+}
+
+/// Arguments of `mobilevit data split`.
+#[derive(Args, Debug)]
+pub struct SplitArgs {
+    /// The folder holding one sub-folder of images per class.
+    root: PathBuf,
+    /// Fraction of each class's images kept for validation.
+    #[arg(long, default_value_t = 0.1)]
+    val: f64,
+    /// Seed of the draw.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Where the list files go (paths in them are relative to ROOT).
+    #[arg(long, short)]
+    output: PathBuf,
 }
 
 /// Arguments of `mobilevit data bench`.
@@ -67,7 +87,33 @@ pub fn run(args: DataArgs) -> anyhow::Result<()> {
     match args.command {
         DataCommand::Mnist(args) => mnist(args),
         DataCommand::Bench(args) => bench(args),
+        DataCommand::Split(args) => split(args),
     }
+}
+
+fn split(args: SplitArgs) -> anyhow::Result<()> {
+    let split = split_class_folders(&args.root, args.val, args.seed)?;
+    let written = write_split_lists(&split, &args.root, &args.output)?;
+    println!(
+        "{}: {} classes, {} training and {} validation images -> {}",
+        args.root.display(),
+        split.classes.len(),
+        split.train.len(),
+        split.val.len(),
+        written
+            .iter()
+            .map(|path| path.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "use: DataLoader.Train.dataset: {{image_root: {root}, cls_label_path: {train}}}, \
+         DataLoader.Eval.dataset: {{image_root: {root}, cls_label_path: {val}}}",
+        root = args.root.display(),
+        train = written[0].display(),
+        val = written[1].display()
+    );
+    Ok(())
 }
 
 fn mnist(args: MnistArgs) -> anyhow::Result<()> {

@@ -88,6 +88,21 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         1,
         Some(preprocessing.pipeline),
     )?;
+    let recorded = loaded
+        .info
+        .as_ref()
+        .and_then(|info| info.class_names.as_ref());
+    if let (Some(folders), Some(recorded)) = (&data.class_names, recorded)
+        && folders != recorded
+    {
+        bail!(
+            "DataLoader.Eval.dataset.image_root: its class folders ({}) are not the classes {} \
+             was trained on ({})",
+            folders.join(", "),
+            weights.display(),
+            recorded.join(", ")
+        );
+    }
     let result = mobilevit_eval::evaluate(&model, &data.loader, data.sampler.epoch(0, 0), &device)?;
     println!(
         "{}: top-1 {:.2}%, top-5 {:.2}%, loss {:.4} on {} images{}",

@@ -154,7 +154,15 @@ pub fn run(args: PredictArgs) -> anyhow::Result<()> {
     let preprocessing =
         args.preprocessing
             .resolve(&settings.weights, loaded.info.as_ref(), config.as_ref())?;
-    let names = ClassNames::for_model(settings.class_map.as_deref(), loaded.model.num_classes())?;
+    let recorded = loaded
+        .info
+        .as_ref()
+        .and_then(|info| info.class_names.as_deref());
+    let names = ClassNames::for_model(
+        settings.class_map.as_deref(),
+        recorded,
+        loaded.model.num_classes(),
+    )?;
     let images = collect_images(&settings.inputs)?;
     let results = predict(
         &loaded.model,

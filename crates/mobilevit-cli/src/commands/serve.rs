@@ -67,7 +67,15 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     let preprocessing =
         args.preprocessing
             .resolve(&args.weights, loaded.info.as_ref(), config.as_ref())?;
-    let names = ClassNames::for_model(args.class_map.as_deref(), loaded.model.num_classes())?;
+    let recorded = loaded
+        .info
+        .as_ref()
+        .and_then(|info| info.class_names.as_deref());
+    let names = ClassNames::for_model(
+        args.class_map.as_deref(),
+        recorded,
+        loaded.model.num_classes(),
+    )?;
     let options = ServeOptions {
         policy: BatchPolicy {
             max_batch: args.max_batch,
@@ -105,16 +113,31 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             .with_context(|| format!("cannot listen on {address}"))?;
         let local = listener.local_addr()?;
         println!(
-            "{variant} ({}) serving on http://{local}: POST /predict, GET /health, GET /metadata; batches of up to {}, queue {}, bodies up to {} MiB; Ctrl-C stops",
+            "{variant} ({}) serving on http://{local}: POST /predict, GET /health, GET /metadata; batches of up to {}, queue {}, bodies up to {} MiB; Ctrl-C or SIGTERM stops after the requests in flight",
             preprocessing.origin, args.max_batch, args.queue, args.max_body_mb
         );
         axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
+            .with_graceful_shutdown(shutdown_signal())
             .await
             .context("the server stopped")
     })?;
     println!("stopped");
     Ok(())
+}
+
+/// Ctrl-C, or SIGTERM (what `docker stop`, systemd and Kubernetes send): either stops the
+/// server after the requests in flight.
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
+    }
 }

@@ -208,6 +208,17 @@ fn train_as_rank(
             println!("outputs in {}: {}", output.display(), written.join(", "));
             Ok(())
         }
+        Outcome::AlreadyFinished { epochs, best } => {
+            let best = best.map_or(String::new(), |(top1, epoch)| {
+                format!(", best eval top-1 {:.2}% at epoch {epoch}", top1 * 100.0)
+            });
+            println!(
+                "already finished: {} holds this run, {epochs} epochs done{best}; delete it or \
+                 set Global.output_dir to train again (or raise Global.epochs to go on)",
+                config.global.output_dir.display()
+            );
+            Ok(())
+        }
         Outcome::Interrupted { checkpoint } => {
             eprintln!(
                 "interrupted: checkpoint written to {}; run the same command to resume",

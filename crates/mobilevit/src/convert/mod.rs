@@ -38,6 +38,10 @@ pub struct WeightsInfo {
     /// The eval preprocessing the weights expect. Its decode order is the channel order the
     /// stem expects: there is no second record of it.
     pub preprocessing: Preprocessing,
+    /// The names of the classes, in label order, when the training data named them (class
+    /// folders, a class map).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class_names: Option<Vec<String>>,
 }
 
 impl WeightsInfo {
@@ -46,6 +50,7 @@ impl WeightsInfo {
         Self {
             source: Some(source),
             preprocessing: Preprocessing::preset(source.preset()),
+            class_names: None,
         }
     }
 
@@ -54,6 +59,15 @@ impl WeightsInfo {
         Self {
             source: None,
             preprocessing,
+            class_names: None,
+        }
+    }
+
+    /// The same, naming the classes.
+    pub fn with_class_names(self, class_names: Option<Vec<String>>) -> Self {
+        Self {
+            class_names,
+            ..self
         }
     }
 
@@ -77,6 +91,8 @@ enum StoredInfo {
     Current {
         source: Option<Source>,
         preprocessing: Preprocessing,
+        #[serde(default)]
+        class_names: Option<Vec<String>>,
     },
     Legacy {
         source: String,
@@ -93,9 +109,11 @@ impl TryFrom<StoredInfo> for WeightsInfo {
             StoredInfo::Current {
                 source,
                 preprocessing,
+                class_names,
             } => Ok(Self {
                 source,
                 preprocessing,
+                class_names,
             }),
             StoredInfo::Legacy {
                 source,
@@ -108,6 +126,7 @@ impl TryFrom<StoredInfo> for WeightsInfo {
                 Ok(Self {
                     source: source.parse().ok(),
                     preprocessing,
+                    class_names: None,
                 })
             }
         }
