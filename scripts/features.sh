@@ -5,8 +5,12 @@
 # libclang-dev). Prints them comma-separated; sourced or run.
 backend=${1:-wgpu}
 features="mobilevit-cli/$backend"
-if command -v mpicc >/dev/null 2>&1 && command -v mpirun >/dev/null 2>&1 \
-  && ldconfig -p 2>/dev/null | grep -q 'libclang'; then
+has_libclang() {
+  ldconfig -p 2>/dev/null | grep -q 'libclang' \
+    || compgen -G '/usr/lib/llvm-*/lib/libclang*.so*' >/dev/null \
+    || compgen -G '/usr/lib/*/libclang*.so*' >/dev/null
+}
+if command -v mpicc >/dev/null 2>&1 && command -v mpirun >/dev/null 2>&1 && has_libclang; then
   features="$features,mobilevit-cli/mpi"
 elif [ -n "${MOBILEVIT_REQUIRE_MPI:-}" ]; then
   echo "MOBILEVIT_REQUIRE_MPI is set and there is no MPI library (mpicc, mpirun, libclang)" >&2
