@@ -233,3 +233,26 @@ fn sigterm_stops_the_service_after_the_request_in_flight() {
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(rest.iter().any(|line| line == "stopped"), "{rest:?}");
 }
+
+#[test]
+fn predict_into_a_closed_pipe_stops_quietly() {
+    // `mobilevit predict many images | head -1`: the reader leaves after one line.
+    let cat = fixtures().join("images/chelsea.png");
+    let mut args = vec![
+        "predict".to_string(),
+        "--weights".into(),
+        path(&fixtures().join("timm_xxs_seed0.safetensors")).to_string(),
+    ];
+    args.extend(std::iter::repeat_n(path(&cat).to_string(), 64));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mobilevit"))
+        .args(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(output.status.success(), "{stderr}");
+}

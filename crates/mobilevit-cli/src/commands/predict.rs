@@ -184,14 +184,15 @@ fn report(
 ) -> anyhow::Result<()> {
     let mut lines = Vec::new();
     let mut failures = 0;
+    let mut stdout = Stdout::new();
     for (path, result) in images.iter().zip(results) {
         match result {
             Ok(prediction) => {
                 let json = serde_json::to_string(&prediction)?;
                 if args.json {
-                    println!("{json}");
+                    stdout.line(&json)?;
                 } else {
-                    println!("{}: {}", path.display(), summary(&prediction));
+                    stdout.line(&format!("{}: {}", path.display(), summary(&prediction)))?;
                 }
                 lines.push(json);
             }
@@ -200,7 +201,7 @@ fn report(
                 let json =
                     serde_json::json!({"image": path, "error": error.to_string()}).to_string();
                 if args.json {
-                    println!("{json}");
+                    stdout.line(&json)?;
                 }
                 eprintln!("error: {error}");
                 lines.push(json);
@@ -214,6 +215,32 @@ fn report(
         bail!("{failures} of {} images could not be read", images.len());
     }
     Ok(())
+}
+
+/// Standard output for one line per image; once its reader has gone (`predict ... | head`), the
+/// rest is not printed, and that is no error.
+struct Stdout {
+    closed: bool,
+}
+
+impl Stdout {
+    fn new() -> Self {
+        Self { closed: false }
+    }
+
+    fn line(&mut self, text: &str) -> anyhow::Result<()> {
+        use std::io::Write;
+        if self.closed {
+            return Ok(());
+        }
+        match writeln!(std::io::stdout().lock(), "{text}") {
+            Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            result => Ok(result?),
+        }
+    }
 }
 
 fn summary(prediction: &mobilevit_eval::Prediction) -> String {
