@@ -10,7 +10,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use common::*;
@@ -22,12 +22,6 @@ type Scores = BTreeMap<u64, f64>;
 
 fn python() -> String {
     std::env::var("MOBILEVIT_TEST_PYTHON").unwrap_or_else(|_| "python3".to_string())
-}
-
-fn repo(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(relative)
 }
 
 /// `[{"class_id": .., "score": ..}, ...]` as class -> probability.
@@ -310,26 +304,6 @@ fn a_preset_or_config_that_disagrees_with_the_weights_is_decoded_their_way_with_
     ]);
     assert!(output.status.success());
     assert!(stderr(&output).contains("the timm preprocessing decodes RGB: decoding BGR"));
-}
-
-/// Writes `count` PNGs of `classes` classes, of varied sizes (so that resizing matters), and
-/// a PaddleClas list file `name`.
-fn write_split(dir: &Path, name: &str, count: usize, classes: usize, offset: usize) -> PathBuf {
-    let mut list = String::new();
-    for i in 0..count {
-        let label = i % classes;
-        let (width, height) = (40 + (i * 7) % 23, 36 + (i * 5) % 19);
-        let image = image::RgbImage::from_fn(width as u32, height as u32, |x, y| {
-            let v = (x as usize * (label + 2) + y as usize * 3 + (i + offset) * 11) % 256;
-            image::Rgb([v as u8, (v * (label + 1) % 256) as u8, (255 - v) as u8])
-        });
-        let file = format!("{name}_{i:03}.png");
-        image.save(dir.join(&file)).unwrap();
-        list.push_str(&format!("{file} {label}\n"));
-    }
-    let path = dir.join(format!("{name}_list.txt"));
-    std::fs::write(&path, list).unwrap();
-    path
 }
 
 /// The last row of a run's `metrics.csv` as column -> value.

@@ -21,12 +21,12 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use burn::module::Module;
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Int, Tensor, TensorData};
-use common::{fixtures, path, succeeds};
+use common::{fixtures, path, repo, succeeds, write_split};
 use mobilevit::convert::readers::{FileFormat, StateDict, read_state_dict};
 use mobilevit::{LoadOptions, MobileVit, load_weights, npy};
 use mobilevit_train::Config;
@@ -281,12 +281,6 @@ fn first_update_error(step: &StepResult) -> f64 {
     worst
 }
 
-fn repo(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(relative)
-}
-
 fn largest(values: &[f32]) -> f32 {
     values.iter().fold(0.0f32, |m, v| m.max(v.abs()))
 }
@@ -443,25 +437,6 @@ fn training_steps_match_flex() {
     }
 }
 
-/// `count` PNGs of 3 classes, of varied sizes, and a PaddleClas list file.
-fn write_split(dir: &Path, count: usize) -> PathBuf {
-    let mut list = String::new();
-    for i in 0..count {
-        let label = i % 3;
-        let (width, height) = (40 + (i * 7) % 23, 36 + (i * 5) % 19);
-        let image = image::RgbImage::from_fn(width as u32, height as u32, |x, y| {
-            let v = (x as usize * (label + 2) + y as usize * 3 + i * 11) % 256;
-            image::Rgb([v as u8, (v * (label + 1) % 256) as u8, (255 - v) as u8])
-        });
-        let file = format!("{i:03}.png");
-        image.save(dir.join(&file)).unwrap();
-        list.push_str(&format!("{file} {label}\n"));
-    }
-    let list_path = dir.join("list.txt");
-    std::fs::write(&list_path, list).unwrap();
-    list_path
-}
-
 /// The demo config on a small generated split: 48x48 crops, so the fourth stage's 3x3 map is
 /// resized bilinearly to 4x4 and back, as every input not a multiple of 64 does.
 fn overrides(data: &Path, list: &Path, output: &Path, device: &str) -> Vec<String> {
@@ -511,7 +486,7 @@ fn the_binary_trains_evaluates_and_predicts_on_the_gpu() {
     let Some(gpu) = gpu() else { return };
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    let list = write_split(data, 10);
+    let list = write_split(data, "img", 10, 3, 0);
     let name = gpu.name.as_str();
     for (trained_on, other) in [(name, "cpu"), ("cpu", name)] {
         let output = data.join(format!("run-{trained_on}"));
@@ -528,7 +503,7 @@ fn the_binary_trains_evaluates_and_predicts_on_the_gpu() {
         assert!((here.2 - there.2).abs() < 1e-4, "{here:?} vs {there:?}");
     }
     let weights = data.join(format!("run-{name}/latest.bpk"));
-    let image = data.join("000.png");
+    let image = data.join("img_000.png");
     let predict = |device: &str| {
         let text = succeeds(&[
             "predict",
@@ -577,7 +552,7 @@ fn two_gpus_in_data_parallel_match_one_accumulating() {
     let Some(gpu) = gpu() else { return };
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    let list = write_split(data, 16);
+    let list = write_split(data, "img", 16, 3, 0);
     let run_on = |label: &str, extra: &[&str]| {
         let output = data.join(label);
         let mut items = overrides(data, &list, &output, &gpu.name);

@@ -5,10 +5,10 @@
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::{fixtures, path, succeeds};
+use common::{fixtures, path, repo, succeeds, varied_image};
 
 /// `root/<class>/NNN.png` for each of `classes`, `per_class` images each, of varied sizes.
 fn class_folders(root: &Path, classes: &[&str], per_class: usize) {
@@ -16,20 +16,10 @@ fn class_folders(root: &Path, classes: &[&str], per_class: usize) {
         let folder = root.join(class);
         std::fs::create_dir_all(&folder).unwrap();
         for i in 0..per_class {
-            let (width, height) = (40 + (i * 7) % 23, 36 + (i * 5) % 19);
-            let image = image::RgbImage::from_fn(width as u32, height as u32, |x, y| {
-                let v = (x as usize * (label + 2) + y as usize * 3 + i * 11) % 256;
-                image::Rgb([v as u8, (v * (label + 1) % 256) as u8, (255 - v) as u8])
-            });
-            image.save(folder.join(format!("{i:03}.png"))).unwrap();
+            let file = folder.join(format!("{i:03}.png"));
+            varied_image(label, i).save(file).unwrap();
         }
     }
-}
-
-fn repo(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(relative)
 }
 
 /// `train` of the demo config on class folders: no `cls_label_path` anywhere.

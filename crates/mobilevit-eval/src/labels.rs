@@ -1,5 +1,6 @@
 //! Class names: ImageNet-1k's built in, or a PaddleClas class-id map.
 
+use mobilevit::WeightsInfo;
 use std::path::Path;
 
 /// ImageNet-1k names in index order (`scripts/make_imagenet_labels.py`, from the timm wheel's
@@ -57,14 +58,15 @@ impl ClassNames {
         Ok(Self { names })
     }
 
-    /// The names for a model with `classes` classes: the map when given, else the names the
-    /// checkpoint recorded (when they are as many), ImageNet's for 1000 classes, the class
-    /// indices otherwise.
+    /// The names for a model with `classes` classes: the map when given, else the names its
+    /// weights recorded (`info`, when they are as many), ImageNet's for 1000 classes, the
+    /// class indices otherwise.
     pub fn for_model(
         map: Option<&Path>,
-        recorded: Option<&[String]>,
+        info: Option<&WeightsInfo>,
         classes: usize,
     ) -> Result<Self, LabelError> {
+        let recorded = info.and_then(|info| info.class_names.as_deref());
         match (map, recorded) {
             (Some(path), _) => Self::from_map(path, classes),
             (None, Some(names)) if names.len() == classes => Ok(Self {

@@ -217,7 +217,7 @@ struct Run<'a> {
     last_ema_eval: Option<EvalResult>,
     /// Where a rank other than 0 keeps the checkpoint files rank 0 sent: the optimizer's
     /// state is read from them lazily, so they live as long as the run.
-    _received_checkpoint: tempfile::TempDir,
+    _received_checkpoint: Option<tempfile::TempDir>,
 }
 
 /// Sums over the optimizer steps of an epoch so far.
@@ -338,9 +338,11 @@ impl<'a> Run<'a> {
             .clone()
             .or_else(|| Some(checkpoint_dir(config)).filter(|dir| dir.join("state.json").exists()));
         // Under several ranks, rank 0's checkpoint rules: the others receive its files.
-        let scratch = tempfile::tempdir().map_err(|error| TrainError::io(output, error))?;
+        let mut received_checkpoint = None;
         if let Some(group) = &ranks {
+            let scratch = tempfile::tempdir().map_err(|error| TrainError::io(output, error))?;
             resume_from = group.share_checkpoint(resume_from, scratch.path())?;
+            received_checkpoint = Some(scratch);
         }
         let mut optimizer = build_optimizer(config, &model)?;
         let mut resumed_average = None;
@@ -401,7 +403,7 @@ impl<'a> Run<'a> {
             history,
             last_eval: None,
             last_ema_eval: None,
-            _received_checkpoint: scratch,
+            _received_checkpoint: received_checkpoint,
         })
     }
 

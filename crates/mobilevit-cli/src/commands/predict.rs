@@ -154,13 +154,9 @@ pub fn run(args: PredictArgs) -> anyhow::Result<()> {
     let preprocessing =
         args.preprocessing
             .resolve(&settings.weights, loaded.info.as_ref(), config.as_ref())?;
-    let recorded = loaded
-        .info
-        .as_ref()
-        .and_then(|info| info.class_names.as_deref());
     let names = ClassNames::for_model(
         settings.class_map.as_deref(),
-        recorded,
+        loaded.info.as_ref(),
         loaded.model.num_classes(),
     )?;
     let images = collect_images(&settings.inputs)?;

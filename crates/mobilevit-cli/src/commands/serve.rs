@@ -67,13 +67,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     let preprocessing =
         args.preprocessing
             .resolve(&args.weights, loaded.info.as_ref(), config.as_ref())?;
-    let recorded = loaded
-        .info
-        .as_ref()
-        .and_then(|info| info.class_names.as_deref());
     let names = ClassNames::for_model(
         args.class_map.as_deref(),
-        recorded,
+        loaded.info.as_ref(),
         loaded.model.num_classes(),
     )?;
     let options = ServeOptions {

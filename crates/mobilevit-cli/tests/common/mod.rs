@@ -36,6 +36,40 @@ pub fn fails_with(args: &[&str], needle: &str) -> String {
     message
 }
 
+/// A path inside the repository.
+pub fn repo(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(relative)
+}
+
+/// Image `index` of class `label`: its size and pixels vary with both (so that resizing and
+/// the classes matter), the same for the same arguments.
+pub fn varied_image(label: usize, index: usize) -> image::RgbImage {
+    let (width, height) = (40 + (index * 7) % 23, 36 + (index * 5) % 19);
+    image::RgbImage::from_fn(width as u32, height as u32, |x, y| {
+        let v = (x as usize * (label + 2) + y as usize * 3 + index * 11) % 256;
+        image::Rgb([v as u8, (v * (label + 1) % 256) as u8, (255 - v) as u8])
+    })
+}
+
+/// Writes `count` PNGs `{name}_NNN.png` of `classes` classes into `dir` (image `i` drawn as
+/// [`varied_image`] `i + offset`), and the PaddleClas list file `{name}_list.txt`.
+pub fn write_split(dir: &Path, name: &str, count: usize, classes: usize, offset: usize) -> PathBuf {
+    let mut list = String::new();
+    for i in 0..count {
+        let label = i % classes;
+        let file = format!("{name}_{i:03}.png");
+        varied_image(label, i + offset)
+            .save(dir.join(&file))
+            .unwrap();
+        list.push_str(&format!("{file} {label}\n"));
+    }
+    let path = dir.join(format!("{name}_list.txt"));
+    std::fs::write(&path, list).unwrap();
+    path
+}
+
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
 }
