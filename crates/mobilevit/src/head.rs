@@ -5,7 +5,7 @@ use burn::module::Module;
 use burn::nn::{Dropout, DropoutConfig, Linear};
 use burn::tensor::{Device, Tensor};
 
-use crate::blocks::linear::linear;
+use crate::blocks::linear::{self, linear};
 
 /// Configuration of a [`ClassifierHead`].
 #[derive(Config, Debug)]
@@ -46,7 +46,7 @@ impl ClassifierHead {
         let [batch, channels, _, _] = features.dims();
         // [B, C, h, w] -> [B, C, 1, 1] -> [B, C]
         let pooled = features.mean_dims(&[2, 3]).reshape([batch, channels]);
-        self.fc.forward(self.drop.forward(pooled))
+        linear::apply(&self.fc, self.drop.forward(pooled))
     }
 
     /// Number of classes.

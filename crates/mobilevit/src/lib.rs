@@ -4,6 +4,17 @@
 //! HF transformers, PaddleClas): same parameters, same layout of every tensor, same logits on
 //! the same weights. One code path serves every Burn backend.
 //!
+//! # Features
+//!
+//! - `flex` (default), `wgpu`, `cuda`: the backends compiled in.
+//! - `convert` (default): reading timm, HF, ml-cvnets and PaddleClas files (pickle, zip,
+//!   safetensors) and writing timm safetensors. Without it, only `.bpk` checkpoints load.
+//! - `onnx` (default): ONNX export ([`onnx`]).
+//! - `npy` (default): `.npy` tensor files ([`npy`]).
+//!
+//! With `default-features = false, features = ["flex"]` the crate depends on Burn and little
+//! else: a program that runs a converted `.bpk` model needs nothing more.
+//!
 //! ```no_run
 //! use burn::tensor::{Device, Distribution, Tensor};
 //! use mobilevit::{MobileVitConfig, Variant};
@@ -22,7 +33,9 @@ pub mod device;
 pub mod error;
 pub mod head;
 pub mod model;
+#[cfg(feature = "npy")]
 pub mod npy;
+#[cfg(feature = "onnx")]
 pub mod onnx;
 pub mod variant;
 pub mod weights;

@@ -5,11 +5,11 @@ use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{Dropout, DropoutConfig, Linear};
 use burn::tensor::activation::softmax;
-use burn::tensor::module::attention;
-use burn::tensor::ops::AttentionModuleOptions;
 use burn::tensor::{Device, Tensor};
 
-use super::linear::linear;
+use mobilevit_ops::scaled_attention;
+
+use super::linear::{self, linear};
 
 /// Configuration of an [`Attention`].
 #[derive(Config, Debug)]
@@ -63,7 +63,7 @@ impl Attention {
     pub fn forward(&self, input: Tensor<3>) -> Tensor<3> {
         let [sequences, tokens, dim] = input.dims();
         let head_dim = dim / self.num_heads;
-        let qkv = self.qkv.forward(input);
+        let qkv = linear::apply(&self.qkv, input);
         // [sequences, tokens, 3d] -> [sequences, tokens, 3 * heads, head_dim]
         //                         -> [sequences, 3 * heads, tokens, head_dim]
         //                         -> 3 x [sequences, heads, tokens, head_dim]
@@ -80,18 +80,13 @@ impl Attention {
         let scale = (head_dim as f64).powf(-0.5);
         let context = if self.attn_drop.prob == 0.0 || !query.is_autodiff() {
             // No dropout to apply to the probabilities: the backend's fused attention.
-            let options = AttentionModuleOptions {
-                scale: Some(scale),
-                softcap: None,
-                is_causal: false,
-            };
-            attention(query, key, value, None, None, options)
+            scaled_attention(query, key, value, scale)
         } else {
             let scores = query.mul_scalar(scale).matmul(key.swap_dims(2, 3));
             self.attn_drop.forward(softmax(scores, 3)).matmul(value)
         };
         // [sequences, heads, tokens, head_dim] -> [sequences, tokens, d]
         let context = context.swap_dims(1, 2).reshape([sequences, tokens, dim]);
-        self.proj.forward(context)
+        linear::apply(&self.proj, context)
     }
 }

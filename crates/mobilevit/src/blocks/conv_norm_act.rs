@@ -4,9 +4,9 @@ use burn::config::Config;
 use burn::module::{Module, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Initializer, PaddingConfig2d};
-use burn::tensor::activation::silu;
 use burn::tensor::module::batch_norm_train;
 use burn::tensor::{Device, Tensor};
+use mobilevit_ops::silu;
 
 /// Batch-norm epsilon of every reference implementation.
 pub const BN_EPS: f64 = 1e-5;

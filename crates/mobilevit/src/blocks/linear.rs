@@ -1,4 +1,4 @@
-//! Linear layers initialised as the references do.
+//! Linear layers initialised as the references do, run by the backend's own `linear`.
 
 use burn::module::Param;
 use burn::nn::{Initializer, Linear, LinearConfig};
@@ -20,4 +20,18 @@ pub fn linear(d_input: usize, d_output: usize, device: &Device) -> Linear {
         .init(device);
     layer.bias = Some(Param::from_tensor(Tensor::zeros([d_output], device)));
     layer
+}
+
+/// `layer.forward(input)`, through [`mobilevit_ops::linear`]: the backend's own `linear`
+/// (banded on the CPU) where Burn's `Linear` always composes a matmul and an add.
+///
+/// # Shapes
+/// - `input`: `[..., d_input]`
+/// - output: `[..., d_output]`
+pub fn apply<const D: usize>(layer: &Linear, input: Tensor<D>) -> Tensor<D> {
+    mobilevit_ops::linear(
+        input,
+        layer.weight.val(),
+        layer.bias.as_ref().map(Param::val),
+    )
 }

@@ -3,10 +3,11 @@
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{Dropout, DropoutConfig, Linear};
-use burn::tensor::activation::silu;
 use burn::tensor::{Device, Tensor};
 
-use super::linear::linear;
+use mobilevit_ops::silu;
+
+use super::linear::{self, linear};
 
 /// Configuration of an [`Mlp`].
 #[derive(Config, Debug)]
@@ -47,7 +48,7 @@ impl Mlp {
     /// - `input`: `[..., d]`
     /// - output: `[..., d]`
     pub fn forward<const D: usize>(&self, input: Tensor<D>) -> Tensor<D> {
-        let hidden = self.drop.forward(silu(self.fc1.forward(input)));
-        self.fc2.forward(hidden)
+        let hidden = self.drop.forward(silu(linear::apply(&self.fc1, input)));
+        linear::apply(&self.fc2, hidden)
     }
 }

@@ -1,31 +1,39 @@
-//! Weights from timm, HF transformers, ml-cvnets and PaddleClas, and back to timm.
+//! Weights: what they are and expect ([`WeightsInfo`]), and loading them from a mobilevit-rs
+//! checkpoint or, with the `convert` feature, from timm, HF transformers, ml-cvnets and
+//! PaddleClas (and back to timm).
 //!
-//! Every foreign file goes the same way: read its float tensors ([`readers`]), rename them to
-//! timm's names and layouts ([`source`]), read the variant and class count off the shapes,
+//! Every foreign file goes the same way: read its float tensors (`readers`), rename them to
+//! timm's names and layouts (`rename`), read the variant and class count off the shapes,
 //! build the model with the options of the source, and fill it strictly.
 
+#[cfg(feature = "convert")]
 pub mod export;
+pub mod format;
+#[cfg(feature = "convert")]
 pub mod pickle;
+#[cfg(feature = "convert")]
 pub mod readers;
+#[cfg(feature = "convert")]
+pub mod rename;
 pub mod source;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use burn::module::Param;
-use burn::tensor::{Device, Shape};
-use burn_store::burn_pack::{Bytes, DType, Tensor as PackTensor};
-use burn_store::{ModuleSnapshot, PyTorchToBurnAdapter};
+use burn::tensor::Device;
 use mobilevit_contract::{Preprocessing, Preset};
 use serde::{Deserialize, Serialize};
 
-pub use readers::{FileFormat, SourceTensor, StateDict};
+pub use format::FileFormat;
+#[cfg(feature = "convert")]
+pub use readers::{SourceTensor, StateDict};
 pub use source::{ChannelOrder, Source};
 
 use crate::error::WeightsError;
 use crate::model::MobileVit;
 use crate::variant::Variant;
-use crate::weights::{Checkpoint, WEIGHTS_KEY, ensure_complete, load_bpk};
+use crate::weights::{Checkpoint, WEIGHTS_KEY, load_bpk};
 
 /// What a model's weights are and expect of their input, carried in every checkpoint (and in
 /// the metadata of the timm safetensors [`export`] writes).
@@ -154,13 +162,13 @@ pub struct LoadOptions {
 }
 
 /// Loads any supported weights file: a `.bpk` checkpoint as it is, anything else converted in
-/// memory.
+/// memory (with the `convert` feature).
 pub fn load_weights(
     path: &Path,
     options: LoadOptions,
     device: &Device,
 ) -> Result<LoadedWeights, WeightsError> {
-    let format = readers::sniff(path)?;
+    let format = format::sniff(path)?;
     if format == FileFormat::Burnpack {
         let Checkpoint { model, metadata } = load_bpk(path, device)?;
         check_variant(path, model.config.variant, options.expected)?;
@@ -171,6 +179,34 @@ pub fn load_weights(
             metadata,
         });
     }
+    load_foreign(path, format, options, device)
+}
+
+/// A file of another implementation, without the readers to convert it.
+#[cfg(not(feature = "convert"))]
+fn load_foreign(
+    path: &Path,
+    format: FileFormat,
+    _options: LoadOptions,
+    _device: &Device,
+) -> Result<LoadedWeights, WeightsError> {
+    Err(WeightsError::Format {
+        path: path.to_path_buf(),
+        message: format!(
+            "a {format:?} file needs converting, and this build of the mobilevit crate has no \
+             `convert` feature: convert it to .bpk with `mobilevit convert`, or enable the feature"
+        ),
+    })
+}
+
+/// A timm, HF, ml-cvnets or PaddleClas file, converted in memory.
+#[cfg(feature = "convert")]
+fn load_foreign(
+    path: &Path,
+    format: FileFormat,
+    options: LoadOptions,
+    device: &Device,
+) -> Result<LoadedWeights, WeightsError> {
     let state = readers::read_state_dict(path, format)?;
     let source = match options.from {
         Some(source) => source,
@@ -183,7 +219,7 @@ pub fn load_weights(
                 .into(),
         })?,
     };
-    let state = source::to_timm(source, state).map_err(|message| WeightsError::Mismatch {
+    let state = rename::to_timm(source, state).map_err(|message| WeightsError::Mismatch {
         path: path.to_path_buf(),
         message,
     })?;
@@ -228,6 +264,7 @@ fn check_variant(
 }
 
 /// The shape of a timm-named tensor, which must have rank `D`.
+#[cfg(feature = "convert")]
 fn shape_of<const D: usize>(
     path: &Path,
     source: Source,
@@ -253,6 +290,7 @@ fn shape_of<const D: usize>(
         })
 }
 
+#[cfg(feature = "convert")]
 fn build_from_timm(
     path: &Path,
     source: Source,
@@ -273,6 +311,10 @@ fn build_from_timm(
     // PyTorch layout: [num_classes, features].
     let [num_classes, _] = shape_of::<2>(path, source, state, "head.fc.weight")?;
     let mut model = source.model_config(variant, num_classes).init(device)?;
+    use burn::tensor::Shape;
+    use burn_store::burn_pack::{Bytes, DType, Tensor as PackTensor};
+    use burn_store::{ModuleSnapshot, PyTorchToBurnAdapter};
+
     let tensors = state
         .tensors
         .iter()
@@ -287,7 +329,7 @@ fn build_from_timm(
         })
         .collect();
     let result = model.apply(tensors, None, Some(Box::new(PyTorchToBurnAdapter)), true);
-    ensure_complete(path, &result, &[])?;
+    crate::weights::ensure_complete(path, &result, &[])?;
     Ok(model)
 }
 

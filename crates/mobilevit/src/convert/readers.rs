@@ -8,6 +8,8 @@ use std::path::Path;
 use pytorch_reader::PytorchReader;
 use safetensors::SafeTensors;
 
+pub use super::format::{FileFormat, sniff};
+use super::format::{format_error, io_error};
 use super::pickle::{self, Object, Pickle, Whitelist};
 use crate::error::WeightsError;
 
@@ -32,78 +34,10 @@ pub struct StateDict {
     pub metadata: BTreeMap<String, String>,
 }
 
-/// How a file is laid out, from its first bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileFormat {
-    /// safetensors.
-    Safetensors,
-    /// `torch.save` since PyTorch 1.6: a zip archive holding `data.pkl`.
-    TorchZip,
-    /// `torch.save` before 1.6: pickles back to back, then storages.
-    TorchLegacy,
-    /// A plain pickle: PaddleClas `.pdparams`.
-    Pickle,
-    /// A mobilevit-rs burnpack checkpoint.
-    Burnpack,
-}
-
 /// Integer tensors that are expected in checkpoints and carry no weights.
 const SKIPPED_INTEGER_SUFFIXES: &[&str] = &["num_batches_tracked"];
 /// PaddleClas's table of structured to internal parameter names.
 const PADDLE_NAME_TABLE: &str = "StructuredToParameterName@@";
-/// Bytes opening a legacy `torch.save` file (protocol 2: PROTO 2, LONG1 of 10 bytes).
-const TORCH_LEGACY_PREFIX: [u8; 4] = [0x80, 0x02, 0x8a, 0x0a];
-
-fn io_error(path: &Path, message: impl Into<String>) -> WeightsError {
-    WeightsError::Io {
-        path: path.to_path_buf(),
-        message: message.into(),
-    }
-}
-
-fn format_error(path: &Path, message: impl Into<String>) -> WeightsError {
-    WeightsError::Format {
-        path: path.to_path_buf(),
-        message: message.into(),
-    }
-}
-
-/// Tells the format from the first bytes of the file.
-pub fn sniff(path: &Path) -> Result<FileFormat, WeightsError> {
-    let mut head = [0u8; 16];
-    let mut file = File::open(path).map_err(|error| io_error(path, error.to_string()))?;
-    let read = file
-        .read(&mut head)
-        .map_err(|error| io_error(path, error.to_string()))?;
-    let head = &head[..read];
-    if head.starts_with(b"PK\x03\x04") {
-        return Ok(FileFormat::TorchZip);
-    }
-    if head.starts_with(&TORCH_LEGACY_PREFIX) {
-        return Ok(FileFormat::TorchLegacy);
-    }
-    if head.len() >= 4 && u32::from_le_bytes([head[0], head[1], head[2], head[3]]) == BURNPACK_MAGIC
-    {
-        return Ok(FileFormat::Burnpack);
-    }
-    // Safetensors before pickle: its 8-byte header length may well begin with 0x80 (a header
-    // of 0x7980 bytes does), the byte a pickle starts with.
-    if head.len() >= 9 && head[8] == b'{' {
-        return Ok(FileFormat::Safetensors);
-    }
-    // PROTO opcode and a protocol version.
-    if head.len() >= 2 && head[0] == 0x80 && (2..=5).contains(&head[1]) {
-        return Ok(FileFormat::Pickle);
-    }
-    Err(format_error(
-        path,
-        "not a weights file: expected safetensors, a PyTorch checkpoint (.pt/.pth/.bin), a \
-         PaddleClas .pdparams or a mobilevit-rs .bpk",
-    ))
-}
-
-/// The burnpack magic number ("BURN", little-endian).
-const BURNPACK_MAGIC: u32 = burn_store::burn_pack::MAGIC_NUMBER;
 
 /// Reads every tensor of a safetensors, PyTorch or PaddleClas file.
 pub fn read_state_dict(path: &Path, format: FileFormat) -> Result<StateDict, WeightsError> {

@@ -117,32 +117,6 @@ impl ActivationOps<Flex> for Flex {
         )
     }
 
-    // mobilevit-rs patch: SiLU in one pass (the map runs in parallel SIMD chunks, change 2),
-    // and its backward in one pass from the input.
-    fn silu(tensor: FloatTensor<Flex>) -> FloatTensor<Flex> {
-        // mobilevit-rs patch: x / (1 + e^-x) with the logistic exp, a third fewer instructions
-        // than x * sigmoid(x); NaN stays NaN through x.
-        crate::ops::unary::unary_map(tensor, Silu, |x: f64| x * sigmoid_f64(x))
-    }
-
-    fn silu_backward(x: FloatTensor<Flex>, grad: FloatTensor<Flex>) -> FloatTensor<Flex> {
-        // grad * s * (1 + x * (1 - s)) with s = sigmoid(x)
-        binary_op(
-            x,
-            grad,
-            |x: f32, g| {
-                // NaN in x stays NaN through x * (1 - s).
-                let s = 1.0 / (1.0 + crate::ops::fast_exp::exp_in_logistic_f32::<false>(-x));
-                g * s * (1.0 + x * (1.0 - s))
-            },
-            |x: f64, g| {
-                let s = sigmoid_f64(x);
-                g * s * (1.0 + x * (1.0 - s))
-            },
-            None,
-        )
-    }
-
     fn hard_sigmoid(tensor: FloatTensor<Flex>, alpha: Scalar, beta: Scalar) -> FloatTensor<Flex> {
         let alpha32 = alpha.to_f32().unwrap();
         let beta32 = beta.to_f32().unwrap();
@@ -193,6 +167,38 @@ impl ActivationOps<Flex> for Flex {
     fn softmax(tensor: FloatTensor<Flex>, dim: usize) -> FloatTensor<Flex> {
         softmax(tensor, dim)
     }
+}
+
+/// SiLU, `x * sigmoid(x)`, in one pass.
+///
+/// mobilevit-rs patch: Burn has no SiLU operation (`activation::silu` is `x * sigmoid(x)`, two
+/// passes and a temporary, and in training a product that keeps the sigmoid too). The
+/// `mobilevit-ops` crate calls this through its backend extension. The map runs in parallel
+/// SIMD chunks (change 2), as `x / (1 + e^-x)` with the logistic exp, a third fewer
+/// instructions than `x * sigmoid(x)`; NaN stays NaN through `x`.
+pub fn silu(tensor: FloatTensor<Flex>) -> FloatTensor<Flex> {
+    crate::ops::unary::unary_map(tensor, Silu, |x: f64| x * sigmoid_f64(x))
+}
+
+/// The gradient of [`silu`] from its input: `grad * s * (1 + x * (1 - s))` with
+/// `s = sigmoid(x)`, in one pass.
+///
+/// mobilevit-rs patch, as [`silu`].
+pub fn silu_backward(x: FloatTensor<Flex>, grad: FloatTensor<Flex>) -> FloatTensor<Flex> {
+    binary_op(
+        x,
+        grad,
+        |x: f32, g| {
+            // NaN in x stays NaN through x * (1 - s).
+            let s = 1.0 / (1.0 + crate::ops::fast_exp::exp_in_logistic_f32::<false>(-x));
+            g * s * (1.0 + x * (1.0 - s))
+        },
+        |x: f64, g| {
+            let s = sigmoid_f64(x);
+            g * s * (1.0 + x * (1.0 - s))
+        },
+        None,
+    )
 }
 
 #[inline]

@@ -211,13 +211,11 @@ fn backward<T: NormFloat>(inputs: [FlexTensor; 5], epsilon: f64) -> BatchNormTra
     let shape = inputs[0].layout().shape().clone();
     let planes = Planes::of(&shape);
     let [x, gamma, mean, variance, grad] = inputs.map(|tensor| tensor.to_contiguous());
-    let (x_data, gamma, mean, variance, grad_data): (&[T], &[T], &[T], &[T], &[T]) = (
-        x.storage(),
-        gamma.storage(),
-        mean.storage(),
-        variance.storage(),
-        grad.storage(),
-    );
+    let x_data: &[T] = x.storage();
+    let gamma: &[T] = gamma.storage();
+    let mean: &[T] = mean.storage();
+    let variance: &[T] = variance.storage();
+    let grad_data: &[T] = grad.storage();
     let inv_std: Vec<f64> = variance
         .iter()
         .map(|&variance| 1.0 / (variance.widen() + epsilon).sqrt())

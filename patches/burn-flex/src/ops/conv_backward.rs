@@ -566,9 +566,9 @@ fn strided_dot_const<T: ConvFloat, const STRIDE: usize>(a: &[T], b: &[T]) -> T {
     let mut sums = [T::zero(); LANES];
     let whole = a.len() / LANES * LANES;
     for start in (0..whole).step_by(LANES) {
-        for lane in 0..LANES {
+        for (lane, sum) in sums.iter_mut().enumerate() {
             let i = start + lane;
-            sums[lane] = sums[lane] + a[i] * b[i * STRIDE];
+            *sum = *sum + a[i] * b[i * STRIDE];
         }
     }
     let mut total = sums.iter().fold(T::zero(), |sum, &value| sum + value);

@@ -153,7 +153,7 @@ impl<'a, T: Float> RowRing<'a, T> {
 fn split_phases<T: Copy>(input: &[T], pad: usize, ring_row: &mut [T]) {
     let (even, odd) = ring_row.split_at_mut(ring_row.len().div_ceil(2));
     // Input columns 2k and 2k + 1 land in the phase of `pad` and in the other one.
-    let (first, second) = if pad % 2 == 0 {
+    let (first, second) = if pad.is_multiple_of(2) {
         (even, odd)
     } else {
         (odd, even)

@@ -31,7 +31,7 @@ pub(crate) fn exp_f32(x: f32) -> f32 {
     let clamped = if nan {
         0.0
     } else {
-        x.max(MIN_INPUT).min(MAX_INPUT)
+        x.clamp(MIN_INPUT, MAX_INPUT)
     };
     let n = (clamped * LOG2_E + ROUND) - ROUND;
     let y = exp_of_remainder::<false>(clamped, n);
@@ -122,7 +122,7 @@ fn exp_of_remainder<const FUSED: bool>(x: f32, n: f32) -> f32 {
     p = mul_add::<FUSED>(p, r, 8.333_452e-3);
     p = mul_add::<FUSED>(p, r, 4.166_579_6e-2);
     p = mul_add::<FUSED>(p, r, 1.666_666_5e-1);
-    p = mul_add::<FUSED>(p, r, 5.000_000_1e-1);
+    p = mul_add::<FUSED>(p, r, 5e-1);
     mul_add::<FUSED>(p * r, r, r) + 1.0
 }
 

@@ -1,5 +1,0 @@
-mod kind;
-mod ops;
-
-pub use kind::*;
-pub(crate) use ops::*;
