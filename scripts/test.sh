@@ -8,6 +8,10 @@
 # MOBILEVIT_REQUIRE_GPU is set (CI sets it and installs Mesa's lavapipe, a software Vulkan).
 # Where Open MPI is installed, the `mpi` feature and its tests (mpirun on this machine) too
 # (scripts/features.sh).
+#
+# The same build also makes the C library (target/release/libmobilevit.{so,a}) and the CLI that
+# the C API's tests (crates/mobilevit-capi/tests) and the Python engine's tests use; then
+# scripts/test_python.sh builds the wheel with pip into a fresh venv and runs pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=${MOBILEVIT_TEST_VENV:-.venv-test}
@@ -18,4 +22,9 @@ if ! "$venv/bin/python" -c "import onnxruntime, onnx, numpy" 2>/dev/null; then
 fi
 MOBILEVIT_TEST_PYTHON="$(cd "$venv" && pwd)/bin/python"
 export MOBILEVIT_TEST_PYTHON
-cargo test --release --workspace --features "$(bash scripts/features.sh)" "$@"
+features="$(bash scripts/features.sh)"
+# --all-targets: the same feature resolution as `cargo test` (dev-dependencies included), so
+# the test build below reuses every unit and only the libraries and binaries are extra.
+cargo build --release --workspace --all-targets --features "$features"
+cargo test --release --workspace --features "$features" "$@"
+bash scripts/test_python.sh

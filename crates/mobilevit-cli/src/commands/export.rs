@@ -9,8 +9,9 @@ use mobilevit::{LoadOptions, Variant, load_weights};
 use mobilevit_data::Preprocessing;
 
 use super::info::parse_image_size;
-use super::preprocessing::{PreprocessingArgs, describe};
+use super::preprocessing::PreprocessingArgs;
 use crate::device::DeviceArgs;
+use mobilevit_eval::describe;
 
 /// Export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -85,21 +85,6 @@ pub fn obey_weights(
     }
 }
 
-/// The preprocessing record as JSON (the server's `/metadata`, the ONNX metadata): origin,
-/// channel order, input size, scale, mean, std and the whole pipeline.
-pub fn describe(preprocessing: &Preprocessing) -> serde_json::Value {
-    let pipeline = &preprocessing.pipeline;
-    serde_json::json!({
-        "origin": preprocessing.origin,
-        "channel_order": pipeline.order.to_string(),
-        "image_size": preprocessing.input_size(),
-        "scale": pipeline.scale,
-        "mean": pipeline.mean,
-        "std": pipeline.std,
-        "pipeline": pipeline,
-    })
-}
-
 /// A weights path as PaddleClas writes `Global.pretrained_model`: without its `.pdparams`
 /// extension. The path itself when it exists.
 pub fn weights_path(path: &Path) -> PathBuf {

@@ -9,8 +9,9 @@ use mobilevit::{LoadOptions, Variant, load_weights};
 use mobilevit_eval::ClassNames;
 use mobilevit_serve::{BatchPolicy, ServeOptions, router};
 
-use super::preprocessing::{PreprocessingArgs, describe};
+use super::preprocessing::PreprocessingArgs;
 use crate::device::DeviceArgs;
+use mobilevit_eval::describe;
 
 /// Arguments of `mobilevit serve`.
 #[derive(Args, Debug)]

@@ -8,6 +8,8 @@
 
 #[cfg(feature = "convert")]
 pub mod export;
+#[cfg(feature = "convert")]
+pub mod file;
 pub mod format;
 #[cfg(feature = "convert")]
 pub mod pickle;
@@ -25,6 +27,8 @@ use burn::tensor::Device;
 use mobilevit_contract::{Preprocessing, Preset};
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "convert")]
+pub use file::{ConvertOptions, ConvertTarget, Converted, convert_file};
 pub use format::FileFormat;
 #[cfg(feature = "convert")]
 pub use readers::{SourceTensor, StateDict};
@@ -36,7 +40,7 @@ use crate::variant::Variant;
 use crate::weights::{Checkpoint, WEIGHTS_KEY, load_bpk};
 
 /// What a model's weights are and expect of their input, carried in every checkpoint (and in
-/// the metadata of the timm safetensors [`export`] writes).
+/// the metadata of the timm safetensors that `export` writes).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "StoredInfo")]
 pub struct WeightsInfo {
