@@ -7,6 +7,8 @@ use burn::tensor::ops::AttentionModuleOptions;
 use burn::tensor::{Device, Tensor, TensorData};
 use mobilevit_ops::scaled_attention;
 
+mod common;
+
 fn seeded(shape: [usize; 4], seed: u64) -> TensorData {
     let count = shape.iter().product();
     let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
@@ -62,18 +64,10 @@ fn attention_gradients_match_the_composed_fallback() {
         |q, k, v| attention_fallback(q, k, v, None, None, options()),
         [&q, &k, &v, &g],
     );
-    for (name, (a, b)) in ["output", "query gradient", "key gradient", "value gradient"]
-        .iter()
-        .zip(ours.iter().zip(&composed))
-    {
-        let worst = a
-            .iter()
-            .zip(b)
-            .map(|(x, y)| (x - y).abs() / (1.0 + y.abs()))
-            .fold(0.0f32, f32::max);
-        assert!(
-            worst < 1e-5,
-            "{name} differs from the fallback's by {worst:e}"
-        );
-    }
+    common::assert_close(
+        &["output", "query gradient", "key gradient", "value gradient"],
+        &ours,
+        &composed,
+        1e-5,
+    );
 }

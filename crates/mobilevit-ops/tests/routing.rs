@@ -8,6 +8,8 @@ use burn::backend::ops::ModuleOps;
 use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, Tensor, TensorData};
 
+mod common;
+
 fn ramp(count: usize, from: f32, to: f32) -> Vec<f32> {
     // Visited in a scrambled order, so that no two rows or columns are alike.
     (0..count)
@@ -83,18 +85,10 @@ fn silu_and_linear_gradients_match_burn_s_composed_ones() {
         ]
     };
     let (ours, composed) = (run(true), run(false));
-    for (name, (a, b)) in ["output", "x gradient", "weight gradient", "bias gradient"]
-        .iter()
-        .zip(ours.iter().zip(&composed))
-    {
-        let worst = a
-            .iter()
-            .zip(b)
-            .map(|(x, y)| (x - y).abs() / (1.0 + y.abs()))
-            .fold(0.0f32, f32::max);
-        assert!(
-            worst < 1e-5,
-            "{name} differs from the composed one by {worst:e}"
-        );
-    }
+    common::assert_close(
+        &["output", "x gradient", "weight gradient", "bias gradient"],
+        &ours,
+        &composed,
+        1e-5,
+    );
 }
