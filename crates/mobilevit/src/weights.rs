@@ -169,6 +169,7 @@ fn abbreviate(names: &[&str]) -> String {
 
 /// Writes a file through `write` into a temporary sibling, then renames it into place, so that
 /// `path` is either the complete new file or untouched.
+#[cfg(any(feature = "convert", feature = "onnx"))]
 pub(crate) fn write_atomically(
     path: &Path,
     write: impl FnOnce(&Path) -> Result<(), String>,
