@@ -77,10 +77,13 @@ impl std::fmt::Debug for Classifier {
 
 impl Classifier {
     /// Loads a `.bpk` checkpoint or any file `mobilevit convert` reads; `threads` compute
-    /// threads (all cores when `None`).
+    /// threads (all cores when `None`; zero is an error, not "all cores" as rayon reads it).
     pub fn load(path: &Path, threads: Option<usize>) -> Result<Self, ClassifierError> {
-        if !path.is_file() {
-            return Err(ClassifierError::NotFound(path.to_path_buf()));
+        existing(path)?;
+        if threads == Some(0) {
+            return Err(ClassifierError::InvalidInput(
+                "threads must be at least 1".into(),
+            ));
         }
         let threads = threads.unwrap_or(0);
         let pool = rayon::ThreadPoolBuilder::new()
@@ -138,6 +141,7 @@ impl Classifier {
 
     /// Reads and decodes an image file.
     pub fn open_image(path: &Path) -> Result<Image, ClassifierError> {
+        existing(path)?;
         Ok(Image::open(path, ChannelOrder::Rgb)?)
     }
 
@@ -209,6 +213,15 @@ impl Classifier {
         logits
             .try_into_vec::<f32>()
             .map_err(|error| ClassifierError::InvalidInput(format!("{error:?}")))
+    }
+}
+
+/// `path` when it is a file, [`ClassifierError::NotFound`] otherwise.
+fn existing(path: &Path) -> Result<&Path, ClassifierError> {
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(ClassifierError::NotFound(path.to_path_buf()))
     }
 }
 

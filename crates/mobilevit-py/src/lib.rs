@@ -21,7 +21,7 @@ use mobilevit_eval::{Classifier, ClassifierError, Scored, describe};
 use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::{PyFileNotFoundError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList};
+use pyo3::types::{PyByteArray, PyDict, PyList};
 
 fn to_py_error(error: ClassifierError) -> PyErr {
     match error {
@@ -111,10 +111,10 @@ impl Model {
             .map_err(to_py_error)?;
         let bytes: Vec<u8> = logits.iter().flat_map(|v| v.to_ne_bytes()).collect();
         let numpy = py.import("numpy")?;
+        // A bytearray gives a writable array over its own memory: no second copy.
         numpy
-            .call_method1("frombuffer", (PyBytes::new(py, &bytes), "float32"))?
-            .call_method1("reshape", (shape[0], classifier.num_classes()))?
-            .call_method0("copy")
+            .call_method1("frombuffer", (PyByteArray::new(py, &bytes), "float32"))?
+            .call_method1("reshape", (shape[0], classifier.num_classes()))
     }
 
     fn __repr__(&self) -> String {
@@ -179,12 +179,6 @@ fn describe_array(x: &Bound<'_, PyAny>) -> String {
 /// An image from a path, a `PIL.Image` or an HxWx3 uint8 RGB array.
 fn to_image(object: &Bound<'_, PyAny>) -> PyResult<Image> {
     if let Ok(path) = object.extract::<PathBuf>() {
-        if !path.is_file() {
-            return Err(PyFileNotFoundError::new_err(format!(
-                "{}: no such file",
-                path.display()
-            )));
-        }
         return Classifier::open_image(&path).map_err(to_py_error);
     }
     if object.hasattr("convert")? && object.hasattr("tobytes")? && object.hasattr("size")? {
@@ -213,9 +207,6 @@ fn to_image(object: &Bound<'_, PyAny>) -> PyResult<Image> {
 #[pyfunction]
 #[pyo3(signature = (path, threads = None))]
 fn load(py: Python<'_>, path: PathBuf, threads: Option<usize>) -> PyResult<Model> {
-    if threads == Some(0) {
-        return Err(PyValueError::new_err("threads must be at least 1"));
-    }
     let classifier = py
         .detach(|| Classifier::load(&path, threads))
         .map_err(to_py_error)?;

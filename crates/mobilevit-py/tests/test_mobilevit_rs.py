@@ -51,6 +51,7 @@ def test_forward_equals_timm_logits(model):
     expected = np.load(FIXTURES / "timm_xxs_logits_256x256.npy")
     logits = model.forward(x)
     assert logits.dtype == np.float32 and logits.shape == expected.shape
+    assert logits.flags.writeable
     assert np.abs(logits - expected).max() < 1e-4
     # A non-contiguous view gives the same.
     assert np.abs(model.forward(np.asfortranarray(x)) - expected).max() < 1e-4
