@@ -11,7 +11,9 @@
 #
 # The same build also makes the C library (target/release/libmobilevit.{so,a}) and the CLI that
 # the C API's tests (crates/mobilevit-capi/tests) and the Python engine's tests use; then
-# scripts/test_python.sh builds the wheel with pip into a fresh venv and runs pytest.
+# scripts/test_python.sh builds the wheel with pip into a fresh venv and runs pytest, and
+# scripts/test_browser.sh builds the WebAssembly site and drives it and `mobilevit serve`'s page
+# in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=${MOBILEVIT_TEST_VENV:-.venv-test}
@@ -28,3 +30,4 @@ features="$(bash scripts/features.sh)"
 cargo build --release --workspace --all-targets --features "$features"
 cargo test --release --workspace --features "$features" "$@"
 bash scripts/test_python.sh
+bash scripts/test_browser.sh

@@ -1,11 +1,14 @@
-//! A loaded image classifier for programs that embed mobilevit-rs (the Python and C engines):
-//! weights of any format `mobilevit convert` reads, the preprocessing they record applied to
-//! every image, class names, and a thread pool of its own.
+//! A loaded image classifier for programs that embed mobilevit-rs (the Python, C and
+//! WebAssembly engines): weights of any format `mobilevit convert` reads, the preprocessing
+//! they record applied to every image, class names, and a thread pool of its own.
 
 use std::path::{Path, PathBuf};
 
 use burn::tensor::{Device, Tensor, TensorData};
-use mobilevit::{LoadOptions, MobileVit, ModelError, WeightsError, WeightsInfo, load_weights};
+use mobilevit::{
+    LoadOptions, LoadedWeights, MobileVit, ModelError, WeightsError, WeightsInfo, load_weights,
+    load_weights_bytes,
+};
 use mobilevit_data::{
     ChannelOrder, ChwTensor, DataError, Image, Pipeline, Preprocessing, RunPipeline,
 };
@@ -55,14 +58,16 @@ impl From<ModelError> for ClassifierError {
 
 /// MobileViT with its weights' record, ready to classify images on the CPU.
 ///
-/// Every call runs on the classifier's own rayon pool, so that a host program's threads and
-/// other classifiers are left alone. Calls from several threads at once are safe.
+/// A classifier [loaded](Self::load) from a file runs every call on its own rayon pool, so
+/// that a host program's threads and other classifiers are left alone; one made
+/// [from bytes](Self::from_bpk_bytes) runs on the caller's (in WebAssembly, the page's one
+/// thread). Calls from several threads at once are safe.
 pub struct Classifier {
     model: MobileVit,
     info: WeightsInfo,
     names: ClassNames,
     device: Device,
-    pool: rayon::ThreadPool,
+    pool: Option<rayon::ThreadPool>,
 }
 
 impl std::fmt::Debug for Classifier {
@@ -96,6 +101,24 @@ impl Classifier {
             })?;
         let device = Device::flex();
         let loaded = load_weights(path, LoadOptions::default(), &device)?;
+        Self::new(path, loaded, device, Some(pool))
+    }
+
+    /// A `.bpk` checkpoint held in memory (a file a web page fetched), computing on the
+    /// caller's rayon pool; `name` names it in errors.
+    pub fn from_bpk_bytes(bytes: Vec<u8>, name: &Path) -> Result<Self, ClassifierError> {
+        let device = Device::flex();
+        let loaded = load_weights_bytes(bytes, name, LoadOptions::default(), &device)?;
+        Self::new(name, loaded, device, None)
+    }
+
+    /// Folds the batch norms; refuses weights that do not record their preprocessing.
+    fn new(
+        path: &Path,
+        loaded: LoadedWeights,
+        device: Device,
+        pool: Option<rayon::ThreadPool>,
+    ) -> Result<Self, ClassifierError> {
         let info = loaded
             .info
             .ok_or_else(|| ClassifierError::NoPreprocessing(path.to_path_buf()))?;
@@ -107,6 +130,14 @@ impl Classifier {
             device,
             pool,
         })
+    }
+
+    /// Runs `work` on the classifier's pool, or the caller's.
+    fn compute<R: Send>(&self, work: impl FnOnce() -> R + Send) -> R {
+        match &self.pool {
+            Some(pool) => pool.install(work),
+            None => work(),
+        }
     }
 
     /// The variant's name, as PaddleClas spells it (`MobileViT_XXS`).
@@ -121,7 +152,10 @@ impl Classifier {
 
     /// Compute threads.
     pub fn threads(&self) -> usize {
-        self.pool.current_num_threads()
+        self.pool.as_ref().map_or_else(
+            rayon::current_num_threads,
+            rayon::ThreadPool::current_num_threads,
+        )
     }
 
     /// What the weights are and expect.
@@ -143,6 +177,17 @@ impl Classifier {
     pub fn open_image(path: &Path) -> Result<Image, ClassifierError> {
         existing(path)?;
         Ok(Image::open(path, ChannelOrder::Rgb)?)
+    }
+
+    /// Decodes an encoded image (PNG, JPEG, BMP, WebP) held in memory; `name` names it in
+    /// errors.
+    pub fn decode_image(bytes: &[u8], name: &Path) -> Result<Image, ClassifierError> {
+        Image::decode(bytes, ChannelOrder::Rgb).map_err(|message| {
+            ClassifierError::Image(DataError::Decode {
+                path: name.to_path_buf(),
+                message,
+            })
+        })
     }
 
     /// An image from `height * width * 3` bytes of interleaved RGB, row-major.
@@ -183,9 +228,7 @@ impl Classifier {
             MobileVit::check_input([1, 3, tensor.height, tensor.width])?;
         }
         let tensors: Vec<&ChwTensor> = tensors.iter().collect();
-        Ok(self
-            .pool
-            .install(|| top_k(&self.model, &tensors, &self.names, k, &self.device)))
+        Ok(self.compute(|| top_k(&self.model, &tensors, &self.names, k, &self.device)))
     }
 
     /// Logits of a preprocessed float32 batch.
@@ -206,7 +249,7 @@ impl Classifier {
                 values.len()
             )));
         }
-        let logits = self.pool.install(|| {
+        let logits = self.compute(|| {
             let images = Tensor::<4>::from_data(TensorData::new(values, shape), &self.device);
             mobilevit::forward_sharded(&self.model, images).into_data()
         });

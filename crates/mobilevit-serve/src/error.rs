@@ -31,10 +31,12 @@ pub enum ServeError {
     #[error("inference failed: {0}")]
     Inference(String),
     /// No such route.
-    #[error("no route {0}: POST /predict, GET /health, GET /metadata")]
+    #[error("no route {0}: GET / (the page), POST /predict, GET /health, GET /metadata")]
     NotFound(String),
     /// A route asked with another method.
-    #[error("{method} is not allowed on {path}: POST /predict, GET /health, GET /metadata")]
+    #[error(
+        "{method} is not allowed on {path}: GET / (the page), POST /predict, GET /health, GET /metadata"
+    )]
     MethodNotAllowed {
         /// The request's method.
         method: String,

@@ -1,12 +1,14 @@
 //! An HTTP inference service for MobileViT: `POST /predict` (an image, or a multipart upload)
 //! answers with the top classes as `mobilevit predict --json` does; concurrent requests are
-//! classified together in batches; `GET /health` and `GET /metadata` describe the service.
+//! classified together in batches; `GET /health` and `GET /metadata` describe the service, and
+//! `GET /` is a page to classify an image from a browser.
 //!
 //! Limits: a request body larger than `max_body_bytes` gets 413, a full queue 503 (with
 //! `Retry-After`), an unreadable image 400, an unknown content type 415.
 
 pub mod batcher;
 pub mod error;
+pub mod page;
 pub mod routes;
 
 use std::sync::Arc;
@@ -68,6 +70,10 @@ pub fn router(
         max_body_bytes: options.max_body_bytes,
     };
     Ok(Router::new()
+        .route("/", get(page::index))
+        .route("/page.js", get(page::script))
+        .route("/engine.js", get(page::engine))
+        .route("/page.css", get(page::style))
         .route("/predict", post(routes::predict))
         .route("/health", get(routes::health))
         .route("/metadata", get(routes::metadata))

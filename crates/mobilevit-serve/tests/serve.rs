@@ -255,3 +255,46 @@ async fn every_error_is_json_bad_queries_unknown_paths_and_methods_included() {
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert!(error.contains("GET is not allowed on /predict"), "{error}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_and_its_files_are_served_from_the_binary() {
+    let url = start(ServeOptions::default()).await;
+    let client = reqwest::Client::new();
+    let get = |path: &'static str| client.get(format!("{url}{path}")).send();
+    let page = get("/").await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
+    let html = page.text().await.unwrap();
+    for needed in [
+        r#"<input id="image" type="file""#,
+        r#"id="predictions""#,
+        r#"id="error""#,
+        "./page.js",
+        "./engine.js",
+    ] {
+        assert!(html.contains(needed), "the page lacks {needed}");
+    }
+    // Nothing from elsewhere: every script and style comes from this server.
+    assert!(!html.contains("http://") && !html.contains("https://"));
+    for (path, content_type, needed) in [
+        (
+            "/page.js",
+            "text/javascript; charset=utf-8",
+            "export async function startPage",
+        ),
+        (
+            "/engine.js",
+            "text/javascript; charset=utf-8",
+            r#"fetch("metadata")"#,
+        ),
+        ("/page.css", "text/css; charset=utf-8", "#predictions"),
+    ] {
+        let response = get(path).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(response.headers()["content-type"], content_type, "{path}");
+        assert!(response.text().await.unwrap().contains(needed), "{path}");
+    }
+    let (status, error) = status_and_error(get("/index.php").await.unwrap()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(error.contains("GET / (the page)"), "{error}");
+}

@@ -42,7 +42,9 @@ pub mod weights;
 
 pub use complexity::{Cost, ModelCost, StageCost};
 pub use compute_pool::{forward_sharded, on_compute_pool};
-pub use convert::{ChannelOrder, LoadOptions, LoadedWeights, Source, WeightsInfo, load_weights};
+pub use convert::{
+    ChannelOrder, LoadOptions, LoadedWeights, Source, WeightsInfo, load_weights, load_weights_bytes,
+};
 pub use device::check_device;
 pub use error::{ModelError, WeightsError};
 pub use model::{MobileVit, MobileVitConfig, ParameterCounts, StageBlock, StageBlockConfig};

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use burn::tensor::Device;
-use burn_store::burn_pack::{Reader, Writer};
+use burn_store::burn_pack::{Bytes, Reader, Writer};
 use burn_store::{ApplyResult, ModuleSnapshot};
 
 use crate::convert::WeightsInfo;
@@ -72,6 +72,33 @@ pub fn load_bpk(path: &Path, device: &Device) -> Result<Checkpoint, WeightsError
         path: path.to_path_buf(),
         message: format!("not a readable burnpack checkpoint: {error}"),
     })?;
+    read_checkpoint(path, reader, device)
+}
+
+/// [`load_bpk`] for a checkpoint held in memory (a file a web page fetched); `name` names it
+/// in errors.
+pub fn load_bpk_bytes(
+    bytes: Vec<u8>,
+    name: &Path,
+    device: &Device,
+) -> Result<Checkpoint, WeightsError> {
+    let reader =
+        Reader::from_bytes(Bytes::from_bytes_vec(bytes)).map_err(|error| WeightsError::Format {
+            path: name.to_path_buf(),
+            message: format!(
+                "not a burnpack checkpoint ({error}); weights held in memory must be .bpk: \
+                 convert them with `mobilevit convert`"
+            ),
+        })?;
+    read_checkpoint(name, reader, device)
+}
+
+/// The model a burnpack reader holds, configured by its header.
+fn read_checkpoint(
+    path: &Path,
+    reader: Reader,
+    device: &Device,
+) -> Result<Checkpoint, WeightsError> {
     let metadata = reader.metadata().clone();
     let config = config_from_metadata(path, &metadata)?;
     let mut model = config.init(device)?;

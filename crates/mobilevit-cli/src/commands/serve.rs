@@ -110,7 +110,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             .with_context(|| format!("cannot listen on {address}"))?;
         let local = listener.local_addr()?;
         println!(
-            "{variant} ({}) serving on http://{local}: POST /predict, GET /health, GET /metadata; batches of up to {}, queue {}, bodies up to {} MiB; Ctrl-C or SIGTERM stops after the requests in flight",
+            "{variant} ({}) serving on http://{local}: the page at GET /, POST /predict, GET /health, GET /metadata; batches of up to {}, queue {}, bodies up to {} MiB; Ctrl-C or SIGTERM stops after the requests in flight",
             preprocessing.origin, args.max_batch, args.queue, args.max_body_mb
         );
         axum::serve(listener, app)

@@ -37,7 +37,7 @@ pub use source::{ChannelOrder, Source};
 use crate::error::WeightsError;
 use crate::model::MobileVit;
 use crate::variant::Variant;
-use crate::weights::{Checkpoint, WEIGHTS_KEY, load_bpk};
+use crate::weights::{Checkpoint, WEIGHTS_KEY, load_bpk, load_bpk_bytes};
 
 /// What a model's weights are and expect of their input, carried in every checkpoint (and in
 /// the metadata of the timm safetensors that `export` writes).
@@ -174,16 +174,38 @@ pub fn load_weights(
 ) -> Result<LoadedWeights, WeightsError> {
     let format = format::sniff(path)?;
     if format == FileFormat::Burnpack {
-        let Checkpoint { model, metadata } = load_bpk(path, device)?;
+        return LoadedWeights::from_checkpoint(path, load_bpk(path, device)?, options);
+    }
+    load_foreign(path, format, options, device)
+}
+
+/// [`load_weights`] for a `.bpk` checkpoint held in memory (a file a web page fetched);
+/// `name` names it in errors. Other formats must be converted first.
+pub fn load_weights_bytes(
+    bytes: Vec<u8>,
+    name: &Path,
+    options: LoadOptions,
+    device: &Device,
+) -> Result<LoadedWeights, WeightsError> {
+    LoadedWeights::from_checkpoint(name, load_bpk_bytes(bytes, name, device)?, options)
+}
+
+impl LoadedWeights {
+    /// A native checkpoint with its recorded [`WeightsInfo`], if it is the variant expected.
+    fn from_checkpoint(
+        path: &Path,
+        checkpoint: Checkpoint,
+        options: LoadOptions,
+    ) -> Result<Self, WeightsError> {
+        let Checkpoint { model, metadata } = checkpoint;
         check_variant(path, model.config.variant, options.expected)?;
         let info = recorded_info(path, &metadata)?;
-        return Ok(LoadedWeights {
+        Ok(Self {
             model,
             info,
             metadata,
-        });
+        })
     }
-    load_foreign(path, format, options, device)
 }
 
 /// A file of another implementation, without the readers to convert it.
