@@ -64,7 +64,7 @@ def test_runs_in_the_page(loaded):
     assert "Preprocessing (timm): RGB 256x256" in model
 
 
-@pytest.mark.parametrize("image", ["chelsea.png", "rocket.jpg", "horse.png"])
+@pytest.mark.parametrize("image", ["chelsea.png", "rocket.jpg", "horse.png", "camera.png"])
 def test_top5_equals_the_cli(loaded, image):
     upload(loaded, IMAGES / image)
     assert loaded.locator("#error").is_hidden(), loaded.inner_text("#error")
