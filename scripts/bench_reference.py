@@ -41,18 +41,18 @@ def timed(step, iterations, warmup):
 
 # Dropout of the ml-cvnets recipe, which `mobilevit bench` trains with: after the attention's
 # projection and after the MLP's second linear (timm's attn.proj_drop and mlp.drop2, p=0 in
-# timm's defaults), and before the classifier.
+# timm's defaults), and before the classifier. MobileViTv2 (`mobilevitv2_*`) has none.
 TRANSFORMER_DROPOUT = {"mobilevit_xxs": 0.05, "mobilevit_xs": 0.1, "mobilevit_s": 0.1}
-CLASSIFIER_DROPOUT = 0.1
+CLASSIFIER_DROPOUT = {"mobilevit_xxs": 0.1, "mobilevit_xs": 0.1, "mobilevit_s": 0.1}
 
 
 def with_recipe_dropout(model, name):
     """Sets timm's dropout modules to the rates `mobilevit bench` trains with."""
-    transformer = TRANSFORMER_DROPOUT[name]
+    transformer = TRANSFORMER_DROPOUT.get(name, 0.0)
     for module_name, module in model.named_modules():
         if module_name.endswith(("attn.proj_drop", "mlp.drop2")):
             module.p = transformer
-    model.head.drop.p = CLASSIFIER_DROPOUT
+    model.head.drop.p = CLASSIFIER_DROPOUT.get(name, 0.0)
     return model
 
 

@@ -7,12 +7,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// MobileViT (XXS, XS, S) image classification on Burn.
+/// MobileViT (v1 XXS, XS, S; v2 x0.5 to x2.0) image classification on Burn.
 #[derive(Parser, Debug)]
 #[command(
     name = "mobilevit",
     version,
-    about = "MobileViT (XXS, XS, S) image classification on Burn",
+    about = "MobileViT (v1 XXS, XS, S; v2 x0.5 to x2.0) image classification on Burn",
     long_about = None
 )]
 struct Cli {

@@ -295,7 +295,7 @@ fn convert_fails_cleanly_and_writes_nothing() {
         (
             &fixtures().join("hf_xxs_seed0.safetensors"),
             &["--from", "paddle"],
-            "final_conv.conv.weight",
+            "no tensor maps to timm's 'stem.conv.weight'",
         ),
     ];
     for (input, extra, needle) in cases {

@@ -178,9 +178,9 @@ pub struct Arch {
     /// Transformer dropout; the variant's ml-cvnets value by default.
     #[serde(default)]
     pub dropout: Option<f64>,
-    /// Classifier dropout.
-    #[serde(default = "classifier_dropout")]
-    pub classifier_dropout: f64,
+    /// Classifier dropout; the variant's reference value by default (v1 0.1, v2 0).
+    #[serde(default)]
+    pub classifier_dropout: Option<f64>,
     /// BatchNorm running variances from the unbiased batch variance (`n / (n - 1)`), as PyTorch,
     /// and so timm's and ml-cvnets' recipes, compute them; by default the biased one, as Paddle
     /// and PaddleClas's recipe do.
@@ -203,9 +203,6 @@ fn unit_multiplier() -> f64 {
 
 fn imagenet_classes() -> usize {
     1000
-}
-fn classifier_dropout() -> f64 {
-    0.1
 }
 
 /// One loss term: `- CELoss: {weight: 1.0, epsilon: 0.1}`.

@@ -37,7 +37,7 @@ impl FromStr for PipelineOrigin {
         }
         text.parse().map(PipelineOrigin::Preset).map_err(|_| {
             format!(
-                "unknown preprocessing origin '{text}': expected timm, paddle, hf, cvnets or config"
+                "unknown preprocessing origin '{text}': expected a preset (timm, paddle, hf, cvnets, timm_v2, paddle_v2) or config"
             )
         })
     }

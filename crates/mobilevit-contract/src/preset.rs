@@ -24,6 +24,14 @@ pub enum Preset {
     /// ml-cvnets: as HF (288, 256, /255, BGR). ml-cvnets v0.1 resized with OpenCV's
     /// non-antialiased bilinear; this uses Pillow's, as ml-cvnets v0.2+ and HF do.
     Cvnets,
+    /// timm `mobilevitv2_*` data config: RGB, short side 288 bicubic (`floor(256 / 0.888)`),
+    /// torchvision centre crop 256, /255, mean 0, std 1.
+    #[serde(rename = "timm_v2")]
+    TimmV2,
+    /// PaddleClas `MobileViTV2_*.yaml` Eval: RGB (PIL decode), short side 288 bicubic (PIL
+    /// backend, PaddleClas rounding), `CropImage` 256, /255.
+    #[serde(rename = "paddle_v2")]
+    PaddleV2,
 }
 
 /// Crop size of every preset.
@@ -31,7 +39,14 @@ pub const EVAL_CROP: usize = 256;
 
 impl Preset {
     /// All presets.
-    pub const ALL: [Preset; 4] = [Preset::Timm, Preset::Paddle, Preset::Hf, Preset::Cvnets];
+    pub const ALL: [Preset; 6] = [
+        Preset::Timm,
+        Preset::Paddle,
+        Preset::Hf,
+        Preset::Cvnets,
+        Preset::TimmV2,
+        Preset::PaddleV2,
+    ];
 
     /// The preset's pipeline.
     pub fn pipeline(self) -> Pipeline {
@@ -55,6 +70,20 @@ impl Preset {
                 288,
                 Interpolation::Bilinear,
                 ShortSideRule::Truncate,
+                CropRule::Floor,
+            ),
+            Preset::TimmV2 => (
+                ChannelOrder::Rgb,
+                288,
+                Interpolation::Bicubic,
+                ShortSideRule::Truncate,
+                CropRule::RoundHalfEven,
+            ),
+            Preset::PaddleV2 => (
+                ChannelOrder::Rgb,
+                288,
+                Interpolation::Bicubic,
+                ShortSideRule::Round,
                 CropRule::Floor,
             ),
         };
@@ -85,6 +114,8 @@ impl Preset {
             Preset::Paddle => "paddle",
             Preset::Hf => "hf",
             Preset::Cvnets => "cvnets",
+            Preset::TimmV2 => "timm_v2",
+            Preset::PaddleV2 => "paddle_v2",
         }
     }
 }
@@ -102,6 +133,9 @@ impl FromStr for Preset {
         Preset::ALL
             .into_iter()
             .find(|preset| preset.name().eq_ignore_ascii_case(text))
-            .ok_or_else(|| format!("unknown preset '{text}': expected timm, paddle, hf or cvnets"))
+            .ok_or_else(|| {
+                let names: Vec<&str> = Preset::ALL.iter().map(|preset| preset.name()).collect();
+                format!("unknown preset '{text}': expected {}", names.join(", "))
+            })
     }
 }

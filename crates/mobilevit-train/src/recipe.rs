@@ -124,6 +124,7 @@ pub fn with_config_dropout(
     let wanted = MobileVitConfig::imagenet(own.variant)
         .with_num_classes(own.num_classes)
         .with_fold_resize(own.fold_resize)
+        .with_unfold_remainder(own.unfold_remainder)
         .with_final_norm_eps(own.final_norm_eps)
         .with_transformer_dropout(config.arch.dropout)
         .with_classifier_dropout(config.arch.classifier_dropout)

@@ -4,13 +4,17 @@
 //! - `params`: trainable parameters (timm and `torch` count these).
 //! - `buffers`: BatchNorm running means and variances (PaddleClas's "Params" adds them).
 //! - `macs`: multiply-accumulates of every convolution, linear layer and attention matmul
-//!   (`q k^T` and `attn v`), for one image; what `torch.utils.flop_counter` reports.
+//!   (`q k^T` and `attn v`), for one image; what `torch.utils.flop_counter` reports (v2's
+//!   separable attention has no matmul: its products are elementwise and not counted).
 //! - `paddle_flops`: PaddleClas's "FLOPs": convolution and linear MACs, plus 2 per BatchNorm
 //!   output element, plus the input elements of the average pool; no attention matmuls.
 
 use serde::Serialize;
 
-use crate::blocks::{ConvNormActConfig, InvertedResidualConfig, MobileVitBlockConfig, PatchGrid};
+use crate::blocks::{
+    ConvNormActConfig, InvertedResidualConfig, MobileVitBlockConfig, MobileVitV2BlockConfig,
+    PatchGrid, UnfoldRemainder,
+};
 use crate::model::{MobileVitConfig, StageBlockConfig};
 
 /// Counts for a part of the network, at batch 1.
@@ -154,10 +158,47 @@ fn mobilevit_block(config: &MobileVitBlockConfig, input: Size) -> (Cost, Size) {
     (cost, input)
 }
 
+fn mobilevit_v2_block(config: &MobileVitV2BlockConfig, input: Size) -> (Cost, Size) {
+    let (channels, dim) = (config.channels, config.dim);
+    let patch = [config.patch_size; 2];
+    let (size, grid) = match config.remainder {
+        UnfoldRemainder::Interpolate => {
+            let grid = PatchGrid::covering(input[0], input[1], patch);
+            (grid.size(), grid)
+        }
+        UnfoldRemainder::ZeroFill => (input, PatchGrid::within(input[0], input[1], patch)),
+    };
+    let (local, _) = conv_norm_act(
+        &ConvNormActConfig::new(channels, channels, 3).with_groups(channels),
+        size,
+    );
+    let to_tokens = {
+        let macs = (channels * dim * size[0] * size[1]) as u64;
+        Cost {
+            params: (channels * dim) as u64,
+            buffers: 0,
+            macs,
+            paddle_flops: macs,
+        }
+    };
+    let tokens = grid.pixels_per_patch() * grid.num_patches();
+    let layer = layer_norm(dim)
+        + linear(dim, 1 + 2 * dim, tokens)
+        + linear(dim, dim, tokens)
+        + layer_norm(dim)
+        + linear(dim, config.mlp_hidden, tokens)
+        + linear(config.mlp_hidden, dim, tokens);
+    let transformer: Cost = std::iter::repeat_n(layer, config.depth).sum();
+    let (projection, _) = conv_norm_act(&ConvNormActConfig::pointwise(dim, channels), size);
+    let cost = local + to_tokens + transformer + layer_norm(dim) + projection;
+    (cost, size)
+}
+
 fn stage_block(config: &StageBlockConfig, input: Size) -> (Cost, Size) {
     match config {
         StageBlockConfig::InvertedResidual(block) => inverted_residual(block, input),
         StageBlockConfig::MobileVit(block) => mobilevit_block(block, input),
+        StageBlockConfig::MobileVitV2(block) => mobilevit_v2_block(block, input),
     }
 }
 
@@ -188,14 +229,17 @@ impl MobileVitConfig {
                 cost,
             });
         }
-        let final_conv = self.final_conv();
-        let (expansion, size) = conv_norm_act(&final_conv, size);
-        let pooled = (final_conv.out_channels * size[0] * size[1]) as u64;
+        let (expansion, size) = match self.final_conv() {
+            Some(final_conv) => conv_norm_act(&final_conv, size),
+            None => (Cost::default(), size),
+        };
+        let features = spec.features();
+        let pooled = (features * size[0] * size[1]) as u64;
         let pool = Cost {
             paddle_flops: pooled,
             ..Cost::default()
         };
-        let classifier = linear(final_conv.out_channels, self.num_classes, 1);
+        let classifier = linear(features, self.num_classes, 1);
         stages.push(StageCost {
             name: "head".into(),
             channels: self.num_classes,

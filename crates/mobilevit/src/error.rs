@@ -5,10 +5,11 @@ use std::path::PathBuf;
 /// What can go wrong when naming, building or checking a model.
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
-    /// The name is not one of the MobileViT v1 variants.
+    /// The name is not one of the MobileViT variants.
     #[error(
-        "unknown model '{0}': expected one of MobileViT_XXS, MobileViT_XS, MobileViT_S \
-         (or the timm names mobilevit_xxs, mobilevit_xs, mobilevit_s)"
+        "unknown model '{0}': expected one of MobileViT_XXS, MobileViT_XS, MobileViT_S, \
+         MobileViTV2_x0_5, _x0_75, _x1_0, _x1_25, _x1_5, _x1_75, _x2_0 (or the timm names \
+         mobilevit_xxs, ..., mobilevitv2_050, ..., mobilevitv2_200)"
     )]
     UnknownVariant(String),
     /// The input tensor cannot go through the network.

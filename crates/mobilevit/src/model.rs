@@ -1,4 +1,4 @@
-//! The MobileViT v1 classifier.
+//! The MobileViT classifier, v1 and v2: one network whose stages end with the family's block.
 
 use burn::config::Config;
 use burn::module::{Module, ModuleVisitor, Param, ParamId};
@@ -6,11 +6,12 @@ use burn::tensor::{Device, Tensor};
 
 use crate::blocks::{
     ConvNormAct, ConvNormActConfig, FoldResize, InvertedResidual, InvertedResidualConfig,
-    MobileVitBlock, MobileVitBlockConfig,
+    MobileVitBlock, MobileVitBlockConfig, MobileVitV2Block, MobileVitV2BlockConfig,
+    UnfoldRemainder,
 };
 use crate::error::ModelError;
 use crate::head::{ClassifierHead, ClassifierHeadConfig};
-use crate::variant::{MLP_RATIO, NUM_HEADS, PATCH_SIZE, Variant};
+use crate::variant::{Family, MLP_RATIO, NUM_HEADS, PATCH_SIZE, TransformerSpec, Variant};
 
 /// Input channels (an RGB or BGR image).
 pub const IN_CHANNELS: usize = 3;
@@ -26,9 +27,13 @@ pub struct MobileVitConfig {
     /// Classifier outputs.
     #[config(default = 1000)]
     pub num_classes: usize,
-    /// How folded maps are resized back (PaddleClas: nearest).
+    /// How folded maps are resized back (v1; PaddleClas: nearest).
     #[config(default = "FoldResize::Bilinear")]
     pub fold_resize: FoldResize,
+    /// What a v2 block does with a map whose size is not a multiple of the patch (HF: zero
+    /// fill).
+    #[config(default = "UnfoldRemainder::Interpolate")]
+    pub unfold_remainder: UnfoldRemainder,
     /// Epsilon of the LayerNorm closing each transformer (PaddleClas: 1e-6).
     #[config(default = 1e-5)]
     pub final_norm_eps: f64,
@@ -42,9 +47,10 @@ pub struct MobileVitConfig {
     /// Dropout between the MLP's linears (PaddleClas: 0.1).
     #[config(default = 0.0)]
     pub ffn_dropout: f64,
-    /// Dropout before the classifier.
-    #[config(default = 0.1)]
-    pub classifier_dropout: f64,
+    /// Dropout before the classifier; `None` takes the variant's reference value (v1 0.1,
+    /// v2 0).
+    #[config(default = "None")]
+    pub classifier_dropout: Option<f64>,
     /// Update BatchNorm running variances with the unbiased batch variance (PyTorch's choice,
     /// so timm's and ml-cvnets' recipes) rather than the biased one (Paddle's, PaddleClas's).
     #[config(default = false)]
@@ -58,6 +64,8 @@ pub enum StageBlockConfig {
     InvertedResidual(InvertedResidualConfig),
     /// A MobileViT block.
     MobileVit(MobileVitBlockConfig),
+    /// A MobileViTv2 block.
+    MobileVitV2(MobileVitV2BlockConfig),
 }
 
 /// One block of a stage. The enum variant does not appear in reference key names
@@ -69,9 +77,11 @@ pub enum StageBlock {
     InvertedResidual(InvertedResidual),
     /// A MobileViT block.
     MobileVit(MobileVitBlock),
+    /// A MobileViTv2 block.
+    MobileVitV2(MobileVitV2Block),
 }
 
-/// MobileViT v1: stem, five stages, a 1x1 expansion and a classifier head. Field names are
+/// MobileViT: stem, five stages, a 1x1 expansion (v1) and a classifier head. Field names are
 /// timm's, so that timm state dicts map onto it one to one.
 #[derive(Module, Debug)]
 pub struct MobileVit {
@@ -79,8 +89,8 @@ pub struct MobileVit {
     pub stem: ConvNormAct,
     /// Five stages of blocks.
     pub stages: Vec<Vec<StageBlock>>,
-    /// 1x1 expansion to `min(4 * C5, 960)` channels.
-    pub final_conv: ConvNormAct,
+    /// 1x1 expansion to `min(4 * C5, 960)` channels (v1; v2 has none).
+    pub final_conv: Option<ConvNormAct>,
     /// Pooling, dropout and classifier.
     pub head: ClassifierHead,
     /// The configuration the model was built from.
@@ -96,18 +106,36 @@ impl MobileVitConfig {
 
     /// The options PaddleClas's implementation needs for identical outputs: nearest fold-back,
     /// final LayerNorm epsilon 1e-6, dropout 0.1 inside the MLP.
+    ///
+    /// PaddleClas's v2 is timm's network (its blocks refuse maps of odd size, where this
+    /// model interpolates as ml-cvnets and timm do).
     pub fn paddle(variant: Variant) -> Self {
-        Self::new(variant)
-            .with_fold_resize(FoldResize::Nearest)
-            .with_final_norm_eps(1e-6)
-            .with_transformer_dropout(Some(0.1))
-            .with_ffn_dropout(0.1)
+        match variant.family() {
+            Family::V1 => Self::new(variant)
+                .with_fold_resize(FoldResize::Nearest)
+                .with_final_norm_eps(1e-6)
+                .with_transformer_dropout(Some(0.1))
+                .with_ffn_dropout(0.1),
+            Family::V2 => Self::new(variant),
+        }
+    }
+
+    /// The options HF transformers' implementation needs for identical outputs: v2 blocks
+    /// leave the odd row or column of a map out of their tokens and fill it with zeros.
+    pub fn hf(variant: Variant) -> Self {
+        Self::new(variant).with_unfold_remainder(UnfoldRemainder::ZeroFill)
     }
 
     /// Transformer residual dropout in effect.
     pub fn effective_transformer_dropout(&self) -> f64 {
         self.transformer_dropout
             .unwrap_or(self.variant.spec().transformer_dropout)
+    }
+
+    /// Classifier dropout in effect.
+    pub fn effective_classifier_dropout(&self) -> f64 {
+        self.classifier_dropout
+            .unwrap_or(self.variant.spec().classifier_dropout)
     }
 
     /// Checks the options a user can set.
@@ -119,7 +147,7 @@ impl MobileVitConfig {
             ("transformer_dropout", self.effective_transformer_dropout()),
             ("attn_dropout", self.attn_dropout),
             ("ffn_dropout", self.ffn_dropout),
-            ("classifier_dropout", self.classifier_dropout),
+            ("classifier_dropout", self.effective_classifier_dropout()),
         ];
         for (name, rate) in rates {
             if !(0.0..1.0).contains(&rate) {
@@ -163,37 +191,53 @@ impl MobileVitConfig {
                 in_channels = stage.channels;
             }
             if let Some(transformer) = stage.transformer {
-                blocks.push(StageBlockConfig::MobileVit(
-                    MobileVitBlockConfig::new(
-                        stage.channels,
-                        transformer.dim,
-                        transformer.depth,
-                        NUM_HEADS,
-                        MLP_RATIO * transformer.dim,
-                        PATCH_SIZE,
-                    )
-                    .with_dropout(self.effective_transformer_dropout())
-                    .with_attn_dropout(self.attn_dropout)
-                    .with_ffn_dropout(self.ffn_dropout)
-                    .with_final_norm_eps(self.final_norm_eps)
-                    .with_fold_resize(self.fold_resize),
-                ));
+                blocks.push(self.transformer_block(stage.channels, transformer));
             }
             stages.push(blocks);
         }
         stages
     }
 
-    /// The 1x1 expansion after the last stage.
-    pub fn final_conv(&self) -> ConvNormActConfig {
+    /// The MobileViT block of the variant's family closing a stage of `channels`.
+    fn transformer_block(&self, channels: usize, transformer: TransformerSpec) -> StageBlockConfig {
+        let TransformerSpec { dim, depth } = transformer;
+        match self.variant.family() {
+            Family::V1 => StageBlockConfig::MobileVit(
+                MobileVitBlockConfig::new(
+                    channels,
+                    dim,
+                    depth,
+                    NUM_HEADS,
+                    MLP_RATIO * dim,
+                    PATCH_SIZE,
+                )
+                .with_dropout(self.effective_transformer_dropout())
+                .with_attn_dropout(self.attn_dropout)
+                .with_ffn_dropout(self.ffn_dropout)
+                .with_final_norm_eps(self.final_norm_eps)
+                .with_fold_resize(self.fold_resize),
+            ),
+            Family::V2 => StageBlockConfig::MobileVitV2(
+                MobileVitV2BlockConfig::new(channels, dim, depth, MLP_RATIO * dim, PATCH_SIZE)
+                    .with_dropout(self.effective_transformer_dropout())
+                    .with_attn_dropout(self.attn_dropout)
+                    .with_ffn_dropout(self.ffn_dropout)
+                    .with_remainder(self.unfold_remainder),
+            ),
+        }
+    }
+
+    /// The 1x1 expansion after the last stage (v1 only).
+    pub fn final_conv(&self) -> Option<ConvNormActConfig> {
         let spec = self.variant.spec();
-        ConvNormActConfig::pointwise(spec.stages[4].channels, spec.final_channels())
+        spec.final_channels
+            .map(|channels| ConvNormActConfig::pointwise(spec.stages[4].channels, channels))
     }
 
     /// The classifier head.
     pub fn head(&self) -> ClassifierHeadConfig {
-        ClassifierHeadConfig::new(self.variant.spec().final_channels(), self.num_classes)
-            .with_dropout(self.classifier_dropout)
+        ClassifierHeadConfig::new(self.variant.spec().features(), self.num_classes)
+            .with_dropout(self.effective_classifier_dropout())
     }
 
     /// Builds the model with the reference initialisation, drawing from the device's RNG
@@ -212,7 +256,7 @@ impl MobileVitConfig {
         let model = MobileVit {
             stem: self.stem().init(device),
             stages,
-            final_conv: self.final_conv().init(device),
+            final_conv: self.final_conv().map(|config| config.init(device)),
             head: self.head().init(device),
             config: self.clone(),
         };
@@ -233,6 +277,7 @@ impl StageBlockConfig {
         match self {
             Self::InvertedResidual(config) => StageBlock::InvertedResidual(config.init(device)),
             Self::MobileVit(config) => StageBlock::MobileVit(config.init(device)),
+            Self::MobileVitV2(config) => StageBlock::MobileVitV2(config.init(device)),
         }
     }
 }
@@ -243,6 +288,7 @@ impl StageBlock {
         match self {
             Self::InvertedResidual(block) => Self::InvertedResidual(block.map_units(f)),
             Self::MobileVit(block) => Self::MobileVit(block.map_units(f)),
+            Self::MobileVitV2(block) => Self::MobileVitV2(block.map_units(f)),
         }
     }
 
@@ -253,6 +299,7 @@ impl StageBlock {
         match self {
             Self::InvertedResidual(block) => block.forward(input),
             Self::MobileVit(block) => block.forward(input),
+            Self::MobileVitV2(block) => block.forward(input),
         }
     }
 }
@@ -267,11 +314,12 @@ impl MobileVit {
         self.forward_head(self.forward_features(images))
     }
 
-    /// Features before pooling: stem, stages and the 1x1 expansion.
+    /// Features before pooling: stem, stages and the 1x1 expansion (v1).
     ///
     /// # Shapes
     /// - `images`: `[B, 3, H, W]`
-    /// - output: `[B, min(4 * C5, 960), ceil(H / 32), ceil(W / 32)]`
+    /// - output: `[B, F, ceil(H / 32), ceil(W / 32)]`, `F` the variant's features (v2 blocks
+    ///   that interpolate may round a stage's map up to even)
     pub fn forward_features(&self, images: Tensor<4>) -> Tensor<4> {
         let x = self.stem.forward(images);
         let x = self
@@ -279,7 +327,10 @@ impl MobileVit {
             .iter()
             .flatten()
             .fold(x, |x, block| block.forward(x));
-        self.final_conv.forward(x)
+        match &self.final_conv {
+            Some(final_conv) => final_conv.forward(x),
+            None => x,
+        }
     }
 
     /// Output of each stage, stem first (for inspection and feature extraction).
@@ -330,7 +381,7 @@ impl MobileVit {
                 .into_iter()
                 .map(|stage| stage.into_iter().map(|block| block.map_units(f)).collect())
                 .collect(),
-            final_conv: f(self.final_conv),
+            final_conv: self.final_conv.map(&mut *f),
             ..self
         }
     }
@@ -369,6 +420,7 @@ impl MobileVit {
                 c.variant,
                 c.num_classes,
                 c.fold_resize,
+                c.unfold_remainder,
                 c.final_norm_eps.to_bits(),
             )
         };

@@ -1,8 +1,9 @@
-//! The three MobileViT v1 variants, as data.
+//! The MobileViT variants, as data: v1 (XXS, XS, S) and v2 (seven widths).
 //!
 //! Every number here is from the reference configurations (ml-cvnets
-//! `config/classification/mobilevit.py`, timm `mobilevit.py`, PaddleClas `mobilevit.py`);
-//! see `docs/architecture.md` for the table and the sources.
+//! `config/classification/mobilevit.py` and `mobilevit_v2.py`, timm `mobilevit.py`, HF
+//! `MobileViTV2Config`, PaddleClas `mobilevit.py` and `mobilevit_v2.py`); see
+//! `docs/architecture.md` for the tables and the sources.
 
 use std::fmt;
 use std::str::FromStr;
@@ -11,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ModelError;
 
-/// A MobileViT v1 size.
+/// A MobileViT architecture: v1 by size, v2 by width multiplier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Variant {
     /// MobileViT-XXS, 1.27 M parameters.
@@ -23,6 +24,38 @@ pub enum Variant {
     /// MobileViT-S, 5.58 M parameters.
     #[serde(rename = "MobileViT_S")]
     S,
+    /// MobileViTv2 width 0.5, 1.37 M parameters.
+    #[serde(rename = "MobileViTV2_x0_5")]
+    V2x050,
+    /// MobileViTv2 width 0.75, 2.87 M parameters.
+    #[serde(rename = "MobileViTV2_x0_75")]
+    V2x075,
+    /// MobileViTv2 width 1.0, 4.90 M parameters.
+    #[serde(rename = "MobileViTV2_x1_0")]
+    V2x100,
+    /// MobileViTv2 width 1.25, 7.48 M parameters.
+    #[serde(rename = "MobileViTV2_x1_25")]
+    V2x125,
+    /// MobileViTv2 width 1.5, 10.59 M parameters.
+    #[serde(rename = "MobileViTV2_x1_5")]
+    V2x150,
+    /// MobileViTv2 width 1.75, 14.25 M parameters.
+    #[serde(rename = "MobileViTV2_x1_75")]
+    V2x175,
+    /// MobileViTv2 width 2.0, 18.45 M parameters.
+    #[serde(rename = "MobileViTV2_x2_0")]
+    V2x200,
+}
+
+/// The generation of a variant: which global-representation block its stages end with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// MobileViT (v1): multi-head self-attention over unfolded patches, LayerNorm, and a 3x3
+    /// fusion of the block's input with its output.
+    V1,
+    /// MobileViTv2: separable linear self-attention, `GroupNorm(1)`, a depthwise local
+    /// convolution and no fusion.
+    V2,
 }
 
 /// One stage of the network: a run of inverted residuals, optionally followed by a
@@ -51,27 +84,33 @@ pub struct TransformerSpec {
 /// Everything that distinguishes one variant from another.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct VariantSpec {
+    /// Which block closes stages 3 to 5.
+    pub family: Family,
     /// Output channels of the 3x3 stride-2 stem.
     pub stem_channels: usize,
     /// The five stages.
     pub stages: [StageSpec; 5],
-    /// Expansion ratio of every inverted residual.
+    /// Expansion ratio of every inverted residual (of its input channels).
     pub expansion: usize,
-    /// Transformer dropout rate of the ml-cvnets recipe (after attention and after the MLP).
+    /// Transformer dropout of the reference recipe (v1: after attention and after the MLP).
     pub transformer_dropout: f64,
+    /// Channels of the 1x1 expansion after the last stage (v1 only).
+    pub final_channels: Option<usize>,
+    /// Dropout before the classifier.
+    pub classifier_dropout: f64,
 }
 
 /// Shared by all variants.
 pub const PATCH_SIZE: usize = 2;
-/// Attention heads in every transformer layer.
+/// Attention heads in every v1 transformer layer.
 pub const NUM_HEADS: usize = 4;
-/// MLP hidden width as a multiple of the token dimension.
+/// MLP hidden width as a multiple of the token dimension (v1 and v2).
 pub const MLP_RATIO: usize = 2;
-/// Channels of the 1x1 expansion before pooling, as a multiple of the last stage's channels.
+/// Channels of the v1 1x1 expansion before pooling, as a multiple of the last stage's.
 pub const FINAL_EXPANSION: usize = 4;
-/// Upper bound on the final expansion (ml-cvnets `min(4 * C5, 960)`).
+/// Upper bound on the v1 final expansion (ml-cvnets `min(4 * C5, 960)`).
 pub const FINAL_CHANNELS_MAX: usize = 960;
-/// Dropout before the classifier.
+/// Dropout before the v1 classifier.
 pub const CLASSIFIER_DROPOUT: f64 = 0.1;
 /// ImageNet-1k.
 pub const IMAGENET_CLASSES: usize = 1000;
@@ -93,48 +132,105 @@ const fn stage(
     }
 }
 
-const XXS: VariantSpec = VariantSpec {
-    stem_channels: 16,
-    stages: [
+/// A v1 variant: its stem is 16 channels, its final 1x1 expansion `min(4 * C5, 960)`.
+const fn v1(stages: [StageSpec; 5], expansion: usize, transformer_dropout: f64) -> VariantSpec {
+    let last = stages[4].channels * FINAL_EXPANSION;
+    VariantSpec {
+        family: Family::V1,
+        stem_channels: 16,
+        stages,
+        expansion,
+        transformer_dropout,
+        final_channels: Some(if last < FINAL_CHANNELS_MAX {
+            last
+        } else {
+            FINAL_CHANNELS_MAX
+        }),
+        classifier_dropout: CLASSIFIER_DROPOUT,
+    }
+}
+
+const XXS: VariantSpec = v1(
+    [
         stage(16, 1, 1, None),
         stage(24, 3, 2, None),
         stage(48, 1, 2, Some((64, 2))),
         stage(64, 1, 2, Some((80, 4))),
         stage(80, 1, 2, Some((96, 3))),
     ],
-    expansion: 2,
-    transformer_dropout: 0.05,
-};
+    2,
+    0.05,
+);
 
-const XS: VariantSpec = VariantSpec {
-    stem_channels: 16,
-    stages: [
+const XS: VariantSpec = v1(
+    [
         stage(32, 1, 1, None),
         stage(48, 3, 2, None),
         stage(64, 1, 2, Some((96, 2))),
         stage(80, 1, 2, Some((120, 4))),
         stage(96, 1, 2, Some((144, 3))),
     ],
-    expansion: 4,
-    transformer_dropout: 0.1,
-};
+    4,
+    0.1,
+);
 
-const S: VariantSpec = VariantSpec {
-    stem_channels: 16,
-    stages: [
+const S: VariantSpec = v1(
+    [
         stage(32, 1, 1, None),
         stage(64, 3, 2, None),
         stage(96, 1, 2, Some((144, 2))),
         stage(128, 1, 2, Some((192, 4))),
         stage(160, 1, 2, Some((240, 3))),
     ],
-    expansion: 4,
-    transformer_dropout: 0.1,
-};
+    4,
+    0.1,
+);
+
+/// A v2 width: stem, the five stages' channels and the three attention dimensions, as the
+/// references compute them (`make_divisible` of `32w`, `64w`, `128w`, `256w`, `384w`, `512w`
+/// and `128w`, `192w`, `256w`; the seven official widths agree in timm, HF and PaddleClas).
+/// Two inverted residuals in stage 2, 2 / 4 / 3 transformer layers, expansion 2, no final
+/// expansion, no dropout.
+const fn v2(stem: usize, channels: [usize; 5], dims: [usize; 3]) -> VariantSpec {
+    VariantSpec {
+        family: Family::V2,
+        stem_channels: stem,
+        stages: [
+            stage(channels[0], 1, 1, None),
+            stage(channels[1], 2, 2, None),
+            stage(channels[2], 1, 2, Some((dims[0], 2))),
+            stage(channels[3], 1, 2, Some((dims[1], 4))),
+            stage(channels[4], 1, 2, Some((dims[2], 3))),
+        ],
+        expansion: 2,
+        transformer_dropout: 0.0,
+        final_channels: None,
+        classifier_dropout: 0.0,
+    }
+}
+
+const V2_050: VariantSpec = v2(16, [32, 64, 128, 192, 256], [64, 96, 128]);
+const V2_075: VariantSpec = v2(24, [48, 96, 192, 288, 384], [96, 144, 192]);
+const V2_100: VariantSpec = v2(32, [64, 128, 256, 384, 512], [128, 192, 256]);
+const V2_125: VariantSpec = v2(40, [80, 160, 320, 480, 640], [160, 240, 320]);
+const V2_150: VariantSpec = v2(48, [96, 192, 384, 576, 768], [192, 288, 384]);
+const V2_175: VariantSpec = v2(56, [112, 224, 448, 672, 896], [224, 336, 448]);
+const V2_200: VariantSpec = v2(64, [128, 256, 512, 768, 1024], [256, 384, 512]);
 
 impl Variant {
-    /// All variants, smallest first.
-    pub const ALL: [Variant; 3] = [Variant::Xxs, Variant::Xs, Variant::S];
+    /// All variants: v1 smallest first, then v2 narrowest first.
+    pub const ALL: [Variant; 10] = [
+        Variant::Xxs,
+        Variant::Xs,
+        Variant::S,
+        Variant::V2x050,
+        Variant::V2x075,
+        Variant::V2x100,
+        Variant::V2x125,
+        Variant::V2x150,
+        Variant::V2x175,
+        Variant::V2x200,
+    ];
 
     /// The architecture table of this variant.
     pub fn spec(self) -> &'static VariantSpec {
@@ -142,43 +238,67 @@ impl Variant {
             Variant::Xxs => &XXS,
             Variant::Xs => &XS,
             Variant::S => &S,
+            Variant::V2x050 => &V2_050,
+            Variant::V2x075 => &V2_075,
+            Variant::V2x100 => &V2_100,
+            Variant::V2x125 => &V2_125,
+            Variant::V2x150 => &V2_150,
+            Variant::V2x175 => &V2_175,
+            Variant::V2x200 => &V2_200,
         }
     }
 
-    /// PaddleClas name (`MobileViT_XXS`).
+    /// Which block closes stages 3 to 5.
+    pub fn family(self) -> Family {
+        self.spec().family
+    }
+
+    /// PaddleClas name (`MobileViT_XXS`, `MobileViTV2_x1_0`).
     pub fn paddle_name(self) -> &'static str {
-        match self {
-            Variant::Xxs => "MobileViT_XXS",
-            Variant::Xs => "MobileViT_XS",
-            Variant::S => "MobileViT_S",
-        }
+        self.names().0
     }
 
-    /// timm name (`mobilevit_xxs`).
+    /// timm name (`mobilevit_xxs`, `mobilevitv2_100`).
     pub fn timm_name(self) -> &'static str {
+        self.names().1
+    }
+
+    /// The PaddleClas and timm names.
+    fn names(self) -> (&'static str, &'static str) {
         match self {
-            Variant::Xxs => "mobilevit_xxs",
-            Variant::Xs => "mobilevit_xs",
-            Variant::S => "mobilevit_s",
+            Variant::Xxs => ("MobileViT_XXS", "mobilevit_xxs"),
+            Variant::Xs => ("MobileViT_XS", "mobilevit_xs"),
+            Variant::S => ("MobileViT_S", "mobilevit_s"),
+            Variant::V2x050 => ("MobileViTV2_x0_5", "mobilevitv2_050"),
+            Variant::V2x075 => ("MobileViTV2_x0_75", "mobilevitv2_075"),
+            Variant::V2x100 => ("MobileViTV2_x1_0", "mobilevitv2_100"),
+            Variant::V2x125 => ("MobileViTV2_x1_25", "mobilevitv2_125"),
+            Variant::V2x150 => ("MobileViTV2_x1_5", "mobilevitv2_150"),
+            Variant::V2x175 => ("MobileViTV2_x1_75", "mobilevitv2_175"),
+            Variant::V2x200 => ("MobileViTV2_x2_0", "mobilevitv2_200"),
         }
     }
 }
 
 impl Variant {
-    /// The variant whose final 1x1 expansion maps `in_channels` to `out_channels`: the pair is
-    /// different for each variant (80 -> 320, 96 -> 384, 160 -> 640), so it identifies weights.
-    pub fn from_final_conv(out_channels: usize, in_channels: usize) -> Option<Variant> {
+    /// The variant of `family` whose stem has `stem_channels` and whose classifier takes
+    /// `features`: the pair is different for each variant of a family, so it identifies
+    /// weights.
+    pub fn identify(family: Family, stem_channels: usize, features: usize) -> Option<Variant> {
         Variant::ALL.into_iter().find(|variant| {
             let spec = variant.spec();
-            spec.final_channels() == out_channels && spec.stages[4].channels == in_channels
+            spec.family == family
+                && spec.stem_channels == stem_channels
+                && spec.features() == features
         })
     }
 }
 
 impl VariantSpec {
-    /// Channels of the 1x1 expansion after the last stage.
-    pub fn final_channels(&self) -> usize {
-        (FINAL_EXPANSION * self.stages[4].channels).min(FINAL_CHANNELS_MAX)
+    /// Channels of the features the classifier pools: the final 1x1 expansion's (v1) or the
+    /// last stage's (v2).
+    pub fn features(&self) -> usize {
+        self.final_channels.unwrap_or(self.stages[4].channels)
     }
 }
 
@@ -191,17 +311,20 @@ impl fmt::Display for Variant {
 impl FromStr for Variant {
     type Err = ModelError;
 
-    /// Accepts the PaddleClas form (`MobileViT_XXS`), the timm form (`mobilevit_xxs`) and the
-    /// bare size (`xxs`), case-insensitively.
+    /// Accepts the PaddleClas form (`MobileViT_XXS`, `MobileViTV2_x1_0`), the timm form
+    /// (`mobilevit_xxs`, `mobilevitv2_100`) and v1's bare size (`xxs`), case-insensitively.
     fn from_str(name: &str) -> Result<Self, Self::Err> {
         let lower = name.trim().to_ascii_lowercase();
-        let size = lower.strip_prefix("mobilevit_").unwrap_or(&lower);
-        match size {
-            "xxs" => Ok(Variant::Xxs),
-            "xs" => Ok(Variant::Xs),
-            "s" => Ok(Variant::S),
-            _ => Err(ModelError::UnknownVariant(name.to_string())),
-        }
+        let bare = lower.strip_prefix("mobilevit_").unwrap_or(&lower);
+        Variant::ALL
+            .into_iter()
+            .find(|variant| {
+                let (paddle, timm) = variant.names();
+                lower == paddle.to_ascii_lowercase()
+                    || lower == timm
+                    || (variant.family() == Family::V1 && bare == &timm["mobilevit_".len()..])
+            })
+            .ok_or_else(|| ModelError::UnknownVariant(name.to_string()))
     }
 }
 
@@ -218,24 +341,35 @@ mod tests {
             assert_eq!(upper.parse::<Variant>().unwrap(), variant);
         }
         assert_eq!("MobileViT_xXs".parse::<Variant>().unwrap(), Variant::Xxs);
+        assert_eq!(
+            "mobilevitv2_050".parse::<Variant>().unwrap(),
+            Variant::V2x050
+        );
+        assert_eq!(
+            "MobileViTV2_x1_75".parse::<Variant>().unwrap(),
+            Variant::V2x175
+        );
         assert!("mobilevit_m".parse::<Variant>().is_err());
-        assert!("mobilevitv2_050".parse::<Variant>().is_err());
+        assert!("mobilevitv2_060".parse::<Variant>().is_err());
+        assert!("v2_050".parse::<Variant>().is_err());
     }
 
     #[test]
-    fn final_expansion_matches_the_references() {
-        let widths: Vec<_> = Variant::ALL
-            .iter()
-            .map(|v| v.spec().final_channels())
-            .collect();
-        assert_eq!(widths, [320, 384, 640]);
+    fn classifier_features_match_the_references() {
+        let widths: Vec<_> = Variant::ALL.iter().map(|v| v.spec().features()).collect();
+        assert_eq!(widths, [320, 384, 640, 256, 384, 512, 640, 768, 896, 1024]);
     }
 
     #[test]
-    fn the_final_expansion_identifies_the_variant() {
-        assert_eq!(Variant::from_final_conv(320, 80), Some(Variant::Xxs));
-        assert_eq!(Variant::from_final_conv(384, 96), Some(Variant::Xs));
-        assert_eq!(Variant::from_final_conv(640, 160), Some(Variant::S));
-        assert_eq!(Variant::from_final_conv(640, 128), None);
+    fn stem_and_features_identify_the_variant() {
+        for variant in Variant::ALL {
+            let spec = variant.spec();
+            assert_eq!(
+                Variant::identify(spec.family, spec.stem_channels, spec.features()),
+                Some(variant)
+            );
+        }
+        assert_eq!(Variant::identify(Family::V1, 16, 512), None);
+        assert_eq!(Variant::identify(Family::V2, 16, 320), None);
     }
 }

@@ -131,6 +131,9 @@ fn config_from_metadata(
         fields
             .entry("unbiased_running_var")
             .or_insert(serde_json::Value::Bool(false));
+        fields
+            .entry("unfold_remainder")
+            .or_insert(serde_json::Value::from("interpolate"));
     }
     serde_json::from_value(value).map_err(metadata_error)
 }

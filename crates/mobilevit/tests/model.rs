@@ -4,6 +4,7 @@ use burn::module::{Module, ModuleVisitor, Param};
 use burn::tensor::Gradients;
 use burn::tensor::{Device, Distribution, Tensor};
 use mobilevit::blocks::FoldResize;
+use mobilevit::variant::Family;
 use mobilevit::{MobileVit, MobileVitConfig, StageBlock, Variant};
 
 fn images(shape: [usize; 4], device: &Device) -> Tensor<4> {
@@ -31,9 +32,14 @@ fn features_and_stages_have_the_documented_shapes() {
         let model = MobileVitConfig::imagenet(variant).init(&device).unwrap();
         let spec = variant.spec();
         let features = model.forward_features(images([2, 3, 193, 301], &device));
+        // v2 blocks interpolate odd maps up to even (13 -> 14 in stage 4, 7 -> 8 in stage 5).
+        let (last, last_width) = match variant.family() {
+            Family::V1 => ([7, 10], 3),
+            Family::V2 => ([8, 10], 4),
+        };
         assert_eq!(
             features.dims(),
-            [2, spec.final_channels(), 7, 10],
+            [2, spec.features(), last[0], last[1]],
             "{variant}"
         );
         let maps = model.forward_stages(images([1, 3, 64, 96], &device));
@@ -42,12 +48,12 @@ fn features_and_stages_have_the_documented_shapes() {
         assert_eq!(
             dims,
             [
-                [1, 16, 32, 48],
+                [1, spec.stem_channels, 32, 48],
                 [1, channels[0], 32, 48],
                 [1, channels[1], 16, 24],
                 [1, channels[2], 8, 12],
                 [1, channels[3], 4, 6],
-                [1, channels[4], 2, 3],
+                [1, channels[4], 2, last_width],
             ],
             "{variant}"
         );
@@ -159,7 +165,7 @@ fn paddle_options_reach_every_mobilevit_block() {
         .flatten()
         .filter_map(|block| match block {
             StageBlock::MobileVit(block) => Some(block),
-            StageBlock::InvertedResidual(_) => None,
+            StageBlock::InvertedResidual(_) | StageBlock::MobileVitV2(_) => None,
         })
         .collect();
     assert_eq!(blocks.len(), 3);

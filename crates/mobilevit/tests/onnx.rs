@@ -7,9 +7,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
 use mobilevit::onnx::{OnnxOptions, export_onnx, save_onnx};
-use mobilevit::{LoadOptions, MobileVit, load_weights};
+use mobilevit::{LoadOptions, MobileVit, MobileVitConfig, Variant, load_weights};
 use onnx_protobuf::{Message, ModelProto};
 
 fn repo(path: &str) -> PathBuf {
@@ -43,7 +44,11 @@ fn python() -> String {
 
 /// Exports `fixture` at each size, and checks batches of 1 and 2 in onnxruntime.
 fn check_in_onnxruntime(fixture: &str, sizes: &[usize], opset: i64) {
-    let model = model(fixture);
+    check_model_in_onnxruntime(fixture, &model(fixture), sizes, opset);
+}
+
+/// Exports `model` at each size, and checks batches of 1 and 2 in onnxruntime.
+fn check_model_in_onnxruntime(fixture: &str, model: &MobileVit, sizes: &[usize], opset: i64) {
     let dir = tempfile::tempdir().unwrap();
     for &size in sizes {
         let onnx_path = dir.path().join(format!("model_{size}.onnx"));
@@ -52,7 +57,7 @@ fn check_in_onnxruntime(fixture: &str, sizes: &[usize], opset: i64) {
             image_size: [size, size],
             metadata: Vec::new(),
         };
-        save_onnx(&model, &options, &onnx_path).unwrap();
+        save_onnx(model, &options, &onnx_path).unwrap();
         for batch in [1, 2] {
             let images = input(batch, size);
             let (input_path, logits_path) = (
@@ -98,6 +103,22 @@ fn paddle_xxs_in_onnxruntime_matches_with_nearest_fold_back() {
 #[test]
 fn timm_s_in_onnxruntime_matches() {
     check_in_onnxruntime("timm_s_seed0.safetensors", &[256], 18);
+}
+
+#[test]
+fn hf_v2_in_onnxruntime_matches_with_its_zero_filled_remainders() {
+    // At 200 the last three blocks get maps of odd size: HF leaves the remainder out.
+    check_in_onnxruntime("v2/hf_050_formula.safetensors", &[256, 200], 17);
+}
+
+#[test]
+fn timm_v2_in_onnxruntime_matches_with_aligned_corner_resizes() {
+    // timm's rule on the same weights: odd maps are interpolated up, corners aligned.
+    let timm = MobileVitConfig::imagenet(Variant::V2x050)
+        .init(&Device::flex())
+        .unwrap()
+        .load_record(model("v2/hf_050_formula.safetensors").into_record());
+    check_model_in_onnxruntime("timm v2 0.5", &timm, &[200], 21);
 }
 
 #[test]

@@ -18,7 +18,7 @@ pub struct ConvertArgs {
     /// What to write: a mobilevit-rs checkpoint (`bpk`) or timm-named safetensors (`timm`).
     #[arg(long, default_value = "bpk", value_parser = ConvertTarget::from_str)]
     to: ConvertTarget,
-    /// The model the weights must be: MobileViT_XXS, MobileViT_XS, MobileViT_S. Optional: the
+    /// The model the weights must be: MobileViT_XXS, ..., MobileViTV2_x2_0. Optional: the
     /// variant is read from the weights.
     #[arg(long, short)]
     model: Option<Variant>,

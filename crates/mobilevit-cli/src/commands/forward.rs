@@ -14,7 +14,7 @@ use crate::device::DeviceArgs;
 /// Arguments of `mobilevit forward`.
 #[derive(Args, Debug)]
 pub struct ForwardArgs {
-    /// Model: MobileViT_XXS, MobileViT_XS, MobileViT_S (or mobilevit_xxs, ...). Read from the
+    /// Model: MobileViT_XXS, ..., MobileViTV2_x2_0 (or timm's mobilevit_xxs, mobilevitv2_050, ...). Read from the
     /// weights when they are given; if both are given they must agree.
     #[arg(long, short)]
     model: Option<Variant>,

@@ -8,7 +8,7 @@ use serde::Serialize;
 /// Arguments of `mobilevit info`.
 #[derive(Args, Debug)]
 pub struct InfoArgs {
-    /// Model: MobileViT_XXS, MobileViT_XS, MobileViT_S (or mobilevit_xxs, ...).
+    /// Model: MobileViT_XXS, MobileViT_XS, MobileViT_S, MobileViTV2_x0_5 ... MobileViTV2_x2_0 (or timm's mobilevit_xxs, mobilevitv2_050, ...).
     #[arg(long, short)]
     model: Variant,
     /// Input size, `H` or `HxW`.

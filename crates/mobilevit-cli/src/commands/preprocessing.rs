@@ -13,7 +13,8 @@ use mobilevit_data::{Preprocessing, Preset};
 /// `[--preset P | -c CONFIG]` (each command adds its own `Key.path=value` overrides).
 #[derive(Args, Debug, Clone)]
 pub struct PreprocessingArgs {
-    /// Preprocessing preset (timm, paddle, hf, cvnets); by default the one the weights record.
+    /// Preprocessing preset (timm, paddle, hf, cvnets, timm_v2, paddle_v2); by default the one the
+    /// weights record.
     #[arg(long, conflicts_with = "config")]
     pub preset: Option<Preset>,
     /// A PaddleClas-style config: its `Infer.transforms` when it has an `Infer` block, else its

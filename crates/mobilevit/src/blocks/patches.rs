@@ -23,6 +23,20 @@ pub enum FoldResize {
     Nearest,
 }
 
+/// How a MobileViTv2 block treats a map whose height or width is not a multiple of the patch
+/// size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnfoldRemainder {
+    /// The block's input is resized up to the next multiple, bilinearly with aligned corners
+    /// (`align_corners = true`), and the block keeps that size: ml-cvnets and timm.
+    #[default]
+    Interpolate,
+    /// The last row or column left over is not unfolded into tokens and is zero after folding,
+    /// so the block keeps the size it was given: HF transformers (`F.unfold` and `F.fold`).
+    ZeroFill,
+}
+
 /// The patch grid of a feature map.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PatchGrid {
@@ -38,6 +52,14 @@ impl PatchGrid {
         Self {
             patch,
             patches: [height.div_ceil(patch[0]), width.div_ceil(patch[1])],
+        }
+    }
+
+    /// The whole patches inside a `height x width` map, leaving a remainder out.
+    pub fn within(height: usize, width: usize, patch: [usize; 2]) -> Self {
+        Self {
+            patch,
+            patches: [height / patch[0], width / patch[1]],
         }
     }
 
@@ -76,7 +98,7 @@ pub fn resize(x: Tensor<4>, size: [usize; 2], mode: FoldResize) -> Tensor<4> {
         return x;
     }
     match mode {
-        FoldResize::Bilinear => resize_separable(x, size),
+        FoldResize::Bilinear => resize_separable(x, size, false),
         FoldResize::Nearest => {
             let options = InterpolateOptions::new(InterpolateMode::Nearest)
                 .with_align_corners(false)
@@ -84,6 +106,20 @@ pub fn resize(x: Tensor<4>, size: [usize; 2], mode: FoldResize) -> Tensor<4> {
             interpolate(x, options)
         }
     }
+}
+
+/// Bilinear resize with aligned corners, as `F.interpolate(..., align_corners=True)`: the
+/// corner pixels of input and output coincide. The identity when the size already matches.
+///
+/// # Shapes
+/// - `x`: `[B, C, H, W]`
+/// - output: `[B, C, size[0], size[1]]`
+pub fn resize_bilinear_aligned(x: Tensor<4>, size: [usize; 2]) -> Tensor<4> {
+    let [_, _, height, width] = x.dims();
+    if [height, width] == size {
+        return x;
+    }
+    resize_separable(x, size, true)
 }
 
 /// Bilinear resize as two matrix products with fixed interpolation weights, one per axis.
@@ -96,13 +132,16 @@ pub fn resize(x: Tensor<4>, size: [usize; 2], mode: FoldResize) -> Tensor<4> {
 /// # Shapes
 /// - `x`: `[B, C, H, W]`
 /// - output: `[B, C, size[0], size[1]]`
-fn resize_separable(x: Tensor<4>, size: [usize; 2]) -> Tensor<4> {
+fn resize_separable(x: Tensor<4>, size: [usize; 2], align_corners: bool) -> Tensor<4> {
     let [batch, channels, height, width] = x.dims();
     let [out_height, out_width] = size;
     let device = x.device();
     let dtype = x.dtype();
     let weights = |input: usize, output: usize| {
-        let values = TensorData::new(bilinear_weights(input, output), [input, output]);
+        let values = TensorData::new(
+            bilinear_weights(input, output, align_corners),
+            [input, output],
+        );
         Tensor::<2>::from_data(values, (&device, dtype))
     };
     let maps = batch * channels;
@@ -119,14 +158,22 @@ fn resize_separable(x: Tensor<4>, size: [usize; 2]) -> Tensor<4> {
         .reshape([batch, channels, out_height, out_width])
 }
 
-/// The `[input, output]` matrix of 1-D linear interpolation with half-pixel centres
-/// (`align_corners = false`): column `o` holds the weights of output sample `o` on the input
-/// samples, computed in `f32` as PyTorch does for `f32` maps.
-fn bilinear_weights(input: usize, output: usize) -> Vec<f32> {
-    let scale = input as f32 / output as f32;
+/// The `[input, output]` matrix of 1-D linear interpolation, with half-pixel centres
+/// (`align_corners = false`) or aligned corners: column `o` holds the weights of output sample
+/// `o` on the input samples, computed in `f32` as PyTorch does for `f32` maps.
+fn bilinear_weights(input: usize, output: usize, align_corners: bool) -> Vec<f32> {
+    let scale = match (align_corners, output) {
+        (true, 1) => 0.0,
+        (true, _) => (input - 1) as f32 / (output - 1) as f32,
+        (false, _) => input as f32 / output as f32,
+    };
     let mut weights = vec![0.0f32; input * output];
     for o in 0..output {
-        let source = (scale * (o as f32 + 0.5) - 0.5).max(0.0);
+        let source = if align_corners {
+            scale * o as f32
+        } else {
+            (scale * (o as f32 + 0.5) - 0.5).max(0.0)
+        };
         let lower = (source.floor() as usize).min(input - 1);
         let upper = (lower + 1).min(input - 1);
         let upper_weight = (source - lower as f32).clamp(0.0, 1.0);
@@ -166,6 +213,36 @@ pub fn fold(patches: Tensor<3>, grid: PatchGrid) -> Tensor<4> {
     patches
         .reshape([batch, ph, pw, nh, nw, channels])
         .permute([0, 5, 3, 1, 4, 2])
+        .reshape([batch, channels, height, width])
+}
+
+/// MobileViTv2's unfolding: the same index map as [`unfold`], with channels kept first.
+///
+/// # Shapes
+/// - `x`: `[B, C, nh * ph, nw * pw]`, exactly covered by `grid`
+/// - output: `[B, C, P, N]`
+pub fn unfold_channels_first(x: Tensor<4>, grid: PatchGrid) -> Tensor<4> {
+    let [batch, channels, _, _] = x.dims();
+    let ([ph, pw], [nh, nw]) = (grid.patch, grid.patches);
+    // [B, C, nh, ph, nw, pw] -> [B, C, ph, pw, nh, nw]
+    x.reshape([batch, channels, nh, ph, nw, pw])
+        .permute([0, 1, 3, 5, 2, 4])
+        .reshape([batch, channels, grid.pixels_per_patch(), grid.num_patches()])
+}
+
+/// The inverse of [`unfold_channels_first`].
+///
+/// # Shapes
+/// - `patches`: `[B, C, P, N]`
+/// - output: `[B, C, nh * ph, nw * pw]`
+pub fn fold_channels_first(patches: Tensor<4>, grid: PatchGrid) -> Tensor<4> {
+    let [batch, channels, _, _] = patches.dims();
+    let ([ph, pw], [nh, nw]) = (grid.patch, grid.patches);
+    let [height, width] = grid.size();
+    // [B, C, ph, pw, nh, nw] -> [B, C, nh, ph, nw, pw]
+    patches
+        .reshape([batch, channels, ph, pw, nh, nw])
+        .permute([0, 1, 4, 2, 5, 3])
         .reshape([batch, channels, height, width])
 }
 
@@ -293,9 +370,38 @@ mod tests {
     }
 
     #[test]
+    fn aligned_corners_resize_matches_burns_interpolate() {
+        for (shape, size) in [([2, 3, 7, 9], [8, 10]), ([1, 2, 25, 13], [26, 14])] {
+            let ours = resize_and_gradient(|x| resize_bilinear_aligned(x, size), shape, size);
+            let options = InterpolateOptions::new(InterpolateMode::Bilinear)
+                .with_align_corners(true)
+                .with_output_size(size);
+            let burn = resize_and_gradient(|x| interpolate(x, options.clone()), shape, size);
+            for (a, b) in ours[0].iter().zip(&burn[0]) {
+                assert!((a - b).abs() <= 1e-5, "{shape:?}->{size:?}: {a} vs {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn channels_first_unfold_is_the_same_index_map_and_folds_back() {
+        let device = Device::flex();
+        let map = arange_map([2, 3, 4, 6], &device);
+        let grid = PatchGrid::covering(4, 6, [2, 2]);
+        let first = unfold_channels_first(map.clone(), grid);
+        // [B, C, P, N] -> [B, P, N, C] -> [B * P, N, C]: the tokens of `unfold`.
+        let tokens = first.clone().permute([0, 2, 3, 1]).reshape([2 * 4, 6, 3]);
+        assert_eq!(tokens.to_data(), unfold(map.clone(), grid).to_data());
+        assert_eq!(fold_channels_first(first, grid).to_data(), map.to_data());
+    }
+
+    #[test]
     fn bilinear_weights_sum_to_one_per_output_sample() {
-        for (input, output) in [(7, 8), (8, 7), (5, 9), (3, 2), (1, 4)] {
-            let weights = bilinear_weights(input, output);
+        for ((input, output), align_corners) in [(7, 8), (8, 7), (5, 9), (3, 2), (1, 4)]
+            .into_iter()
+            .flat_map(|sizes| [(sizes, false), (sizes, true)])
+        {
+            let weights = bilinear_weights(input, output, align_corners);
             for o in 0..output {
                 let total: f32 = (0..input).map(|i| weights[i * output + o]).sum();
                 assert!(
@@ -319,5 +425,7 @@ mod tests {
         let grid = PatchGrid::covering(7, 13, [2, 2]);
         assert_eq!(grid.size(), [8, 14]);
         assert_eq!(grid.num_patches(), 4 * 7);
+        let inside = PatchGrid::within(7, 13, [2, 2]);
+        assert_eq!(inside.size(), [6, 12]);
     }
 }

@@ -36,7 +36,7 @@ pub use source::{ChannelOrder, Source};
 
 use crate::error::WeightsError;
 use crate::model::MobileVit;
-use crate::variant::Variant;
+use crate::variant::{Family, Variant};
 use crate::weights::{Checkpoint, WEIGHTS_KEY, load_bpk, load_bpk_bytes};
 
 /// What a model's weights are and expect of their input, carried in every checkpoint (and in
@@ -58,10 +58,10 @@ pub struct WeightsInfo {
 
 impl WeightsInfo {
     /// The expectations of a source's released weights: its eval preset.
-    pub fn of(source: Source) -> Self {
+    pub fn of(source: Source, family: Family) -> Self {
         Self {
             source: Some(source),
-            preprocessing: Preprocessing::preset(source.preset()),
+            preprocessing: Preprocessing::preset(source.preset(family)),
             class_names: None,
         }
     }
@@ -252,7 +252,9 @@ fn load_foreign(
     let model = build_from_timm(path, source, &state, options.expected, device)?;
     // timm safetensors written by `convert --to timm` say what they expect (BGR weights
     // exported without --to-rgb still expect BGR); a reference's own file is its preset's.
-    let info = recorded_info(path, &state.metadata)?.unwrap_or_else(|| WeightsInfo::of(source));
+    let family = model.config.variant.family();
+    let info =
+        recorded_info(path, &state.metadata)?.unwrap_or_else(|| WeightsInfo::of(source, family));
     Ok(LoadedWeights {
         model,
         info: Some(info),
@@ -303,7 +305,7 @@ fn shape_of<const D: usize>(
         .ok_or_else(|| WeightsError::Mismatch {
             path: path.to_path_buf(),
             message: format!(
-                "no tensor maps to timm's '{name}': not MobileViT v1 weights from {source}?"
+                "no tensor maps to timm's '{name}': not MobileViT weights from {source}?"
             ),
         })?;
     tensor
@@ -316,6 +318,44 @@ fn shape_of<const D: usize>(
         })
 }
 
+/// The variant timm-named weights are: v1 has a final 1x1 expansion and v2 does not; within a
+/// family, the stem's width and the classifier's input tell the variant.
+#[cfg(feature = "convert")]
+fn identify_variant(
+    path: &Path,
+    source: Source,
+    state: &StateDict,
+) -> Result<Variant, WeightsError> {
+    let family = if state.tensors.contains_key("final_conv.conv.weight") {
+        Family::V1
+    } else {
+        Family::V2
+    };
+    let [stem, _, _, _] = shape_of::<4>(path, source, state, "stem.conv.weight")?;
+    let [_, features] = shape_of::<2>(path, source, state, "head.fc.weight")?;
+    Variant::identify(family, stem, features).ok_or_else(|| WeightsError::Mismatch {
+        path: path.to_path_buf(),
+        message: format!(
+            "a {stem}-channel stem and a classifier on {features} features{}: no MobileViT \
+             {family:?} variant (known: {})",
+            if family == Family::V1 {
+                ", after a final 1x1 expansion"
+            } else {
+                " and no final 1x1 expansion"
+            },
+            Variant::ALL
+                .iter()
+                .filter(|variant| variant.family() == family)
+                .map(|variant| {
+                    let spec = variant.spec();
+                    format!("{variant} {} -> {}", spec.stem_channels, spec.features())
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    })
+}
+
 #[cfg(feature = "convert")]
 fn build_from_timm(
     path: &Path,
@@ -324,15 +364,7 @@ fn build_from_timm(
     expected: Option<Variant>,
     device: &Device,
 ) -> Result<MobileVit, WeightsError> {
-    let [final_out, final_in, _, _] = shape_of::<4>(path, source, state, "final_conv.conv.weight")?;
-    let variant =
-        Variant::from_final_conv(final_out, final_in).ok_or_else(|| WeightsError::Mismatch {
-            path: path.to_path_buf(),
-            message: format!(
-                "the final 1x1 convolution maps {final_in} to {final_out} channels, which is \
-                 no MobileViT v1 variant (XXS 80 -> 320, XS 96 -> 384, S 160 -> 640)"
-            ),
-        })?;
+    let variant = identify_variant(path, source, state)?;
     check_variant(path, variant, expected)?;
     // PyTorch layout: [num_classes, features].
     let [num_classes, _] = shape_of::<2>(path, source, state, "head.fc.weight")?;

@@ -14,11 +14,13 @@ impl Source {
         let has = |key: &str| state.tensors.contains_key(key);
         if has("stem.conv.weight") {
             Some(Source::Timm)
-        } else if has("mobilevit.conv_stem.convolution.weight") {
+        } else if has("mobilevit.conv_stem.convolution.weight")
+            || has("mobilevitv2.conv_stem.convolution.weight")
+        {
             Some(Source::Hf)
         } else if has("conv_1.block.conv.weight") {
             Some(Source::Cvnets)
-        } else if has("conv3x3.conv.weight") {
+        } else if has("conv3x3.conv.weight") || has("conv_1.conv.weight") {
             Some(Source::Paddle)
         } else {
             None
@@ -67,8 +69,10 @@ impl Source {
 }
 
 /// HF transformers -> timm (the inverse of HF's `convert_mlcvnets_to_pytorch.rename_key`,
-/// composed with ml-cvnets -> timm). Query, key and value are fused afterwards.
+/// composed with ml-cvnets -> timm), for `MobileViT` and `MobileViTV2`. v1's query, key and
+/// value are fused afterwards.
 const HF_RULES: &[(&str, &str)] = &[
+    (r"^mobilevitv2\.", "mobilevit."),
     (r"^mobilevit\.conv_stem\.", "stem."),
     (
         r"^mobilevit\.encoder\.layer\.(\d)\.layer\.(\d)\.",
@@ -104,6 +108,12 @@ const HF_RULES: &[(&str, &str)] = &[
     ),
     (r"^mobilevit\.conv_1x1_exp\.", "final_conv."),
     (r"^classifier\.", "head.fc."),
+    (
+        r"\.attention\.(qkv_proj|out_proj)\.convolution\.",
+        ".attn.$1.",
+    ),
+    (r"\.ffn\.conv1\.convolution\.", ".mlp.fc1."),
+    (r"\.ffn\.conv2\.convolution\.", ".mlp.fc2."),
     (r"\.expand_1x1\.", ".conv1_1x1."),
     (r"\.conv_3x3\.", ".conv2_kxk."),
     (r"\.reduce_1x1\.", ".conv3_1x1."),
@@ -163,10 +173,44 @@ const CVNETS_RULES: &[(&str, &str)] = &[
     (r"(^|\.)block\.norm\.", "${1}bn."),
 ];
 
-/// PaddleClas -> timm (spec section 3.4). Linear weights are transposed afterwards.
+/// PaddleClas -> timm (v1: spec section 3.4; v2: ml-cvnets' names without `block.`). Linear
+/// weights are transposed afterwards.
 const PADDLE_RULES: &[(&str, &str)] = &[
     (r"\._mean$", ".running_mean"),
     (r"\._variance$", ".running_var"),
+    (r"^conv_1\.", "stem."),
+    (r"^layer_1\.", "stages.0."),
+    (r"^layer_2\.", "stages.1."),
+    (r"^layer_3\.", "stages.2."),
+    (r"^layer_4\.", "stages.3."),
+    (r"^layer_5\.", "stages.4."),
+    (r"^classifier\.fc\.", "head.fc."),
+    (r"\.block\.exp_1x1\.", ".conv1_1x1."),
+    (r"\.block\.conv_3x3\.", ".conv2_kxk."),
+    (r"\.block\.red_1x1\.", ".conv3_1x1."),
+    (r"\.local_rep\.0\.", ".conv_kxk."),
+    (r"\.local_rep\.1\.conv\.weight$", ".conv_1x1.weight"),
+    (
+        r"\.global_rep\.(\d+)\.pre_norm_attn\.0\.",
+        ".transformer.$1.norm1.",
+    ),
+    (
+        r"\.global_rep\.(\d+)\.pre_norm_attn\.1\.(qkv_proj|out_proj)\.",
+        ".transformer.$1.attn.$2.",
+    ),
+    (
+        r"\.global_rep\.(\d+)\.pre_norm_ffn\.0\.",
+        ".transformer.$1.norm2.",
+    ),
+    (
+        r"\.global_rep\.(\d+)\.pre_norm_ffn\.1\.",
+        ".transformer.$1.mlp.fc1.",
+    ),
+    (
+        r"\.global_rep\.(\d+)\.pre_norm_ffn\.4\.",
+        ".transformer.$1.mlp.fc2.",
+    ),
+    (r"\.global_rep\.\d+\.(weight|bias)$", ".norm.$1"),
     (r"^conv3x3\.", "stem."),
     (r"^conv1x1\.", "final_conv."),
     (r"^linear\.", "head.fc."),
@@ -193,7 +237,7 @@ const PADDLE_RULES: &[(&str, &str)] = &[
     (r"\.mlp_norm\.", ".norm2."),
     (r"\.transformer\.norm\.", ".norm."),
     (
-        r"(^stem|final_conv|conv1_1x1|conv2_kxk|conv_kxk|conv_proj|conv_fusion)\.norm\.",
+        r"(^stem|final_conv|conv1_1x1|conv2_kxk|conv3_1x1|conv_kxk|conv_proj|conv_fusion)\.norm\.",
         "$1.bn.",
     ),
 ];
@@ -326,6 +370,80 @@ mod tests {
         ];
         for (hf, timm) in cases {
             assert_eq!(Source::Hf.timm_name(hf), timm, "{hf}");
+        }
+    }
+
+    #[test]
+    fn hf_v2_names_map_to_timm() {
+        let cases = [
+            (
+                "mobilevitv2.conv_stem.normalization.running_mean",
+                "stem.bn.running_mean",
+            ),
+            (
+                "mobilevitv2.encoder.layer.2.downsampling_layer.expand_1x1.convolution.weight",
+                "stages.2.0.conv1_1x1.conv.weight",
+            ),
+            (
+                "mobilevitv2.encoder.layer.3.transformer.layer.1.attention.qkv_proj.convolution.bias",
+                "stages.3.1.transformer.1.attn.qkv_proj.bias",
+            ),
+            (
+                "mobilevitv2.encoder.layer.4.transformer.layer.2.ffn.conv2.convolution.weight",
+                "stages.4.1.transformer.2.mlp.fc2.weight",
+            ),
+            (
+                "mobilevitv2.encoder.layer.2.transformer.layer.0.layernorm_before.weight",
+                "stages.2.1.transformer.0.norm1.weight",
+            ),
+            (
+                "mobilevitv2.encoder.layer.4.layernorm.bias",
+                "stages.4.1.norm.bias",
+            ),
+            (
+                "mobilevitv2.encoder.layer.3.conv_projection.normalization.weight",
+                "stages.3.1.conv_proj.bn.weight",
+            ),
+            ("classifier.weight", "head.fc.weight"),
+        ];
+        for (hf, timm) in cases {
+            assert_eq!(Source::Hf.timm_name(hf), timm, "{hf}");
+        }
+    }
+
+    #[test]
+    fn paddle_v2_names_map_to_timm() {
+        let cases = [
+            ("conv_1.norm._variance", "stem.bn.running_var"),
+            (
+                "layer_2.1.block.red_1x1.norm.weight",
+                "stages.1.1.conv3_1x1.bn.weight",
+            ),
+            (
+                "layer_3.1.local_rep.0.norm._mean",
+                "stages.2.1.conv_kxk.bn.running_mean",
+            ),
+            (
+                "layer_3.1.local_rep.1.conv.weight",
+                "stages.2.1.conv_1x1.weight",
+            ),
+            (
+                "layer_4.1.global_rep.3.pre_norm_attn.1.qkv_proj.weight",
+                "stages.3.1.transformer.3.attn.qkv_proj.weight",
+            ),
+            (
+                "layer_5.1.global_rep.2.pre_norm_ffn.4.bias",
+                "stages.4.1.transformer.2.mlp.fc2.bias",
+            ),
+            ("layer_5.1.global_rep.3.weight", "stages.4.1.norm.weight"),
+            (
+                "layer_3.1.conv_proj.norm.bias",
+                "stages.2.1.conv_proj.bn.bias",
+            ),
+            ("classifier.fc.weight", "head.fc.weight"),
+        ];
+        for (paddle, timm) in cases {
+            assert_eq!(Source::Paddle.timm_name(paddle), timm, "{paddle}");
         }
     }
 

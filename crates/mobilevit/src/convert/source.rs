@@ -9,7 +9,7 @@ use mobilevit_contract::Preset;
 use serde::{Deserialize, Serialize};
 
 use crate::model::MobileVitConfig;
-use crate::variant::Variant;
+use crate::variant::{Family, Variant};
 
 /// An implementation whose weights can be loaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -39,28 +39,32 @@ impl Source {
         }
     }
 
-    /// The eval preprocessing this source's released weights were evaluated with.
-    pub fn preset(self) -> Preset {
-        match self {
-            Source::Timm => Preset::Timm,
-            Source::Hf => Preset::Hf,
-            Source::Cvnets => Preset::Cvnets,
-            Source::Paddle => Preset::Paddle,
+    /// The eval preprocessing this source's released weights of `family` were evaluated
+    /// with (HF's processor is the same for v1 and v2).
+    pub fn preset(self, family: Family) -> Preset {
+        match (self, family) {
+            (Source::Timm, Family::V1) => Preset::Timm,
+            (Source::Timm, Family::V2) => Preset::TimmV2,
+            (Source::Hf, _) => Preset::Hf,
+            (Source::Cvnets, _) => Preset::Cvnets,
+            (Source::Paddle, Family::V1) => Preset::Paddle,
+            (Source::Paddle, Family::V2) => Preset::PaddleV2,
         }
     }
 
-    /// The channel order of this source's released weights (its preset's decode order): the
-    /// ml-cvnets originals were trained on BGR images (OpenCV), and HF and PaddleClas
-    /// converted them as they were; timm's take RGB.
-    pub fn channel_order(self) -> ChannelOrder {
-        self.preset().pipeline().order
+    /// The channel order of this source's released weights of `family` (its preset's decode
+    /// order): the ml-cvnets v1 originals were trained on BGR images (OpenCV), and HF and
+    /// PaddleClas converted them as they were; timm's take RGB, and so do PaddleClas's v2.
+    pub fn channel_order(self, family: Family) -> ChannelOrder {
+        self.preset(family).pipeline().order
     }
 
     /// The model options that reproduce this source's own implementation.
     pub fn model_config(self, variant: Variant, num_classes: usize) -> MobileVitConfig {
         let config = match self {
             Source::Paddle => MobileVitConfig::paddle(variant),
-            Source::Timm | Source::Hf | Source::Cvnets => MobileVitConfig::imagenet(variant),
+            Source::Hf => MobileVitConfig::hf(variant),
+            Source::Timm | Source::Cvnets => MobileVitConfig::imagenet(variant),
         };
         config.with_num_classes(num_classes)
     }

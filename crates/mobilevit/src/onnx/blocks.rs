@@ -5,15 +5,19 @@
 //! known from the export's image size.
 
 use burn::nn::conv::Conv2d;
-use burn::nn::{BatchNorm, LayerNorm, Linear, PaddingConfig2d};
+use burn::nn::{BatchNorm, GroupNorm, LayerNorm, Linear, PaddingConfig2d};
+use onnx_protobuf::AttributeProto;
 
 use super::graph::{GraphBuilder, float_attr, int_attr, ints_attr, string_attr};
 use crate::blocks::attention::Attention;
 use crate::blocks::conv_norm_act::ConvNormAct;
 use crate::blocks::inverted_residual::InvertedResidual;
+use crate::blocks::linear_attention::LinearSelfAttention;
+use crate::blocks::linear_transformer_layer::LinearTransformerLayer;
 use crate::blocks::mlp::Mlp;
 use crate::blocks::mobilevit_block::MobileVitBlock;
-use crate::blocks::patches::{FoldResize, PatchGrid};
+use crate::blocks::mobilevit_v2_block::MobileVitV2Block;
+use crate::blocks::patches::{FoldResize, PatchGrid, UnfoldRemainder};
 use crate::blocks::transformer_layer::{LAYER_NORM_EPS, TransformerLayer};
 use crate::error::ModelError;
 use crate::head::ClassifierHead;
@@ -28,7 +32,8 @@ pub(crate) struct Map {
 
 type Result<T> = std::result::Result<T, ModelError>;
 
-/// `Conv` (no bias), with the output size worked out from the stride and padding.
+/// `Conv` (with its bias, if it has one), with the output size worked out from the stride and
+/// padding.
 fn conv(g: &mut GraphBuilder, path: &str, conv: &Conv2d, x: &Map) -> Result<Map> {
     let weight = g.param(&format!("{path}.weight"), &conv.weight)?;
     let [out_channels, _, kh, kw] = conv.weight.dims();
@@ -232,18 +237,6 @@ fn transformer_layer(
 
 /// `Resize` of the spatial dimensions to `size` (nothing when it already has that size).
 fn resize(g: &mut GraphBuilder, path: &str, x: &Map, size: [usize; 2], mode: FoldResize) -> Map {
-    if x.size == size {
-        return x.clone();
-    }
-    // sizes = concat(shape(x)[0:2], [H, W]): the batch stays symbolic.
-    let shape = g.op("Shape", &[&x.name], vec![]);
-    let (start, end) = (
-        g.ints(&format!("{path}.lead_start"), &[0]),
-        g.ints(&format!("{path}.lead_end"), &[2]),
-    );
-    let lead = g.op("Slice", &[&shape, &start, &end], vec![]);
-    let spatial = g.ints(&format!("{path}.size"), &[size[0] as i64, size[1] as i64]);
-    let sizes = g.op("Concat", &[&lead, &spatial], vec![int_attr("axis", 0)]);
     let attributes = match mode {
         // F.interpolate(mode="bilinear", align_corners=False), no antialiasing.
         FoldResize::Bilinear => vec![
@@ -257,6 +250,29 @@ fn resize(g: &mut GraphBuilder, path: &str, x: &Map, size: [usize; 2], mode: Fol
             string_attr("nearest_mode", "floor"),
         ],
     };
+    resize_with(g, path, x, size, attributes)
+}
+
+/// `Resize` to `size` with the given sampling attributes.
+fn resize_with(
+    g: &mut GraphBuilder,
+    path: &str,
+    x: &Map,
+    size: [usize; 2],
+    attributes: Vec<AttributeProto>,
+) -> Map {
+    if x.size == size {
+        return x.clone();
+    }
+    // sizes = concat(shape(x)[0:2], [H, W]): the batch stays symbolic.
+    let shape = g.op("Shape", &[&x.name], vec![]);
+    let (start, end) = (
+        g.ints(&format!("{path}.lead_start"), &[0]),
+        g.ints(&format!("{path}.lead_end"), &[2]),
+    );
+    let lead = g.op("Slice", &[&shape, &start, &end], vec![]);
+    let spatial = g.ints(&format!("{path}.size"), &[size[0] as i64, size[1] as i64]);
+    let sizes = g.op("Concat", &[&lead, &spatial], vec![int_attr("axis", 0)]);
     let name = g.op("Resize", &[&x.name, "", "", &sizes], attributes);
     Map {
         name,
@@ -382,4 +398,227 @@ pub(crate) fn head(g: &mut GraphBuilder, head: &ClassifierHead, x: &Map) -> Resu
     let pooled = g.op("GlobalAveragePool", &[&x.name], vec![]);
     let flat = g.op("Flatten", &[&pooled], vec![int_attr("axis", 1)]);
     linear(g, "head.fc", &head.fc, &flat)
+}
+
+/// `[B, C, nh * ph, nw * pw]` -> `[B, C, P, N]`, as `patches::unfold_channels_first`.
+fn unfold_channels_first(g: &mut GraphBuilder, path: &str, x: &Map, grid: PatchGrid) -> Map {
+    let ([ph, pw], [nh, nw]) = (grid.patch, grid.patches);
+    let c = x.channels as i64;
+    let split = g.ints(
+        &format!("{path}.unfold_split"),
+        &[0, c, nh as i64, ph as i64, nw as i64, pw as i64],
+    );
+    let y = g.op("Reshape", &[&x.name, &split], vec![]);
+    let y = g.op(
+        "Transpose",
+        &[&y],
+        vec![ints_attr("perm", &[0, 1, 3, 5, 2, 4])],
+    );
+    let [pixels, patches] = [grid.pixels_per_patch(), grid.num_patches()];
+    let merged = g.ints(
+        &format!("{path}.unfold_merge"),
+        &[0, c, pixels as i64, patches as i64],
+    );
+    Map {
+        name: g.op("Reshape", &[&y, &merged], vec![]),
+        channels: x.channels,
+        size: [pixels, patches],
+    }
+}
+
+/// `[B, C, P, N]` -> `[B, C, nh * ph, nw * pw]`, as `patches::fold_channels_first`.
+fn fold_channels_first(g: &mut GraphBuilder, path: &str, x: &Map, grid: PatchGrid) -> Map {
+    let ([ph, pw], [nh, nw]) = (grid.patch, grid.patches);
+    let c = x.channels as i64;
+    let split = g.ints(
+        &format!("{path}.fold_split"),
+        &[0, c, ph as i64, pw as i64, nh as i64, nw as i64],
+    );
+    let y = g.op("Reshape", &[&x.name, &split], vec![]);
+    let y = g.op(
+        "Transpose",
+        &[&y],
+        vec![ints_attr("perm", &[0, 1, 4, 2, 5, 3])],
+    );
+    let size = grid.size();
+    let merged = g.ints(
+        &format!("{path}.fold_merge"),
+        &[0, c, size[0] as i64, size[1] as i64],
+    );
+    Map {
+        name: g.op("Reshape", &[&y, &merged], vec![]),
+        channels: x.channels,
+        size,
+    }
+}
+
+/// `GroupNorm(1)` on `[B, C, P, N]`: the mean and (biased) variance of all a sample's values,
+/// as two `GlobalAveragePool`s of a `[B, 1, C * P, N]` view, then a scale and shift per
+/// channel.
+fn group_norm_1(g: &mut GraphBuilder, path: &str, norm: &GroupNorm, x: &Map) -> Result<Map> {
+    let c = x.channels as i64;
+    let [p, n] = x.size.map(|side| side as i64);
+    let flat = g.ints(&format!("{path}.flat"), &[0, 1, c * p, n]);
+    let whole = g.op("Reshape", &[&x.name, &flat], vec![]);
+    let mean = g.op("GlobalAveragePool", &[&whole], vec![]);
+    let centred = g.op("Sub", &[&whole, &mean], vec![]);
+    let squares = g.op("Mul", &[&centred, &centred], vec![]);
+    let variance = g.op("GlobalAveragePool", &[&squares], vec![]);
+    let epsilon = g.floats(&format!("{path}.epsilon"), &[norm.epsilon as f32], &[]);
+    let variance = g.op("Add", &[&variance, &epsilon], vec![]);
+    let deviation = g.op("Sqrt", &[&variance], vec![]);
+    let normed = g.op("Div", &[&centred, &deviation], vec![]);
+    let back = g.ints(&format!("{path}.back"), &[0, c, p, n]);
+    let normed = g.op("Reshape", &[&normed, &back], vec![]);
+    let per_channel = |tensor: &Option<burn::module::Param<burn::tensor::Tensor<1>>>| {
+        tensor
+            .as_ref()
+            .map(|param| param.val().reshape([x.channels, 1, 1]))
+    };
+    let (Some(gamma), Some(beta)) = (per_channel(&norm.gamma), per_channel(&norm.beta)) else {
+        return Err(ModelError::InvalidOption(format!(
+            "{path}: a GroupNorm without scale and shift"
+        )));
+    };
+    let gamma = g.tensor(&format!("{path}.weight"), gamma)?;
+    let beta = g.tensor(&format!("{path}.bias"), beta)?;
+    let scaled = g.op("Mul", &[&normed, &gamma], vec![]);
+    Ok(Map {
+        name: g.op("Add", &[&scaled, &beta], vec![]),
+        ..x.clone()
+    })
+}
+
+/// Channels `[start, end)` of `x`.
+fn channels(g: &mut GraphBuilder, path: &str, x: &str, start: usize, end: usize) -> String {
+    let starts = g.ints(&format!("{path}.start"), &[start as i64]);
+    let ends = g.ints(&format!("{path}.end"), &[end as i64]);
+    let axes = g.ints(&format!("{path}.axes"), &[1]);
+    g.op("Slice", &[x, &starts, &ends, &axes], vec![])
+}
+
+/// Separable self-attention on `[B, d, P, N]`.
+fn linear_self_attention(
+    g: &mut GraphBuilder,
+    path: &str,
+    attn: &LinearSelfAttention,
+    x: &Map,
+) -> Result<Map> {
+    let dim = x.channels;
+    let qkv = conv(g, &format!("{path}.qkv_proj"), &attn.qkv_proj, x)?;
+    let query = channels(g, &format!("{path}.query"), &qkv.name, 0, 1);
+    let keys = channels(g, &format!("{path}.keys"), &qkv.name, 1, 1 + dim);
+    let values = channels(
+        g,
+        &format!("{path}.values"),
+        &qkv.name,
+        1 + dim,
+        1 + 2 * dim,
+    );
+    let scores = g.op("Softmax", &[&query], vec![int_attr("axis", 3)]);
+    let weighted = g.op("Mul", &[&keys, &scores], vec![]);
+    let axes = g.ints(&format!("{path}.token_axis"), &[3]);
+    let context = g.op(
+        "ReduceSum",
+        &[&weighted, &axes],
+        vec![int_attr("keepdims", 1)],
+    );
+    let gates = g.op("Relu", &[&values], vec![]);
+    let gated = Map {
+        name: g.op("Mul", &[&gates, &context], vec![]),
+        ..x.clone()
+    };
+    conv(g, &format!("{path}.out_proj"), &attn.out_proj, &gated)
+}
+
+/// `x + attn(norm1(x))`, then `x + mlp(norm2(x))`.
+fn linear_transformer_layer(
+    g: &mut GraphBuilder,
+    path: &str,
+    layer: &LinearTransformerLayer,
+    x: &Map,
+) -> Result<Map> {
+    let normed = group_norm_1(g, &format!("{path}.norm1"), &layer.norm1, x)?;
+    let attended = linear_self_attention(g, &format!("{path}.attn"), &layer.attn, &normed)?;
+    let x = Map {
+        name: g.op("Add", &[&x.name, &attended.name], vec![]),
+        ..x.clone()
+    };
+    let normed = group_norm_1(g, &format!("{path}.norm2"), &layer.norm2, &x)?;
+    let mut hidden = conv(g, &format!("{path}.mlp.fc1"), &layer.mlp.fc1, &normed)?;
+    hidden.name = silu(g, &hidden.name);
+    let transformed = conv(g, &format!("{path}.mlp.fc2"), &layer.mlp.fc2, &hidden)?;
+    Ok(Map {
+        name: g.op("Add", &[&x.name, &transformed.name], vec![]),
+        ..x
+    })
+}
+
+/// Depthwise local convolution, separable attention over unfolded patches, fold and
+/// projection, with the block's rule for a map of odd size.
+pub(crate) fn mobilevit_v2_block(
+    g: &mut GraphBuilder,
+    path: &str,
+    block: &MobileVitV2Block,
+    x: &Map,
+) -> Result<Map> {
+    let patch = [block.patch_size, block.patch_size];
+    let x = match block.remainder {
+        // F.interpolate(mode="bilinear", align_corners=True) up to whole patches.
+        UnfoldRemainder::Interpolate => {
+            let size = PatchGrid::covering(x.size[0], x.size[1], patch).size();
+            let attributes = vec![
+                string_attr("mode", "linear"),
+                string_attr("coordinate_transformation_mode", "align_corners"),
+            ];
+            resize_with(g, &format!("{path}.resize_in"), x, size, attributes)
+        }
+        UnfoldRemainder::ZeroFill => x.clone(),
+    };
+    let local = conv_norm_act(g, &format!("{path}.conv_kxk"), &block.conv_kxk, &x)?;
+    let mut tokens = conv(g, &format!("{path}.conv_1x1"), &block.conv_1x1, &local)?;
+    let grid = PatchGrid::within(x.size[0], x.size[1], patch);
+    let covered = grid.size();
+    if covered != x.size {
+        let starts = g.ints(&format!("{path}.cover_start"), &[0, 0]);
+        let ends = g.ints(
+            &format!("{path}.cover_end"),
+            &[covered[0] as i64, covered[1] as i64],
+        );
+        let axes = g.ints(&format!("{path}.cover_axes"), &[2, 3]);
+        tokens = Map {
+            name: g.op("Slice", &[&tokens.name, &starts, &ends, &axes], vec![]),
+            size: covered,
+            ..tokens
+        };
+    }
+    let mut sequences = unfold_channels_first(g, path, &tokens, grid);
+    for (index, layer) in block.transformer.iter().enumerate() {
+        sequences =
+            linear_transformer_layer(g, &format!("{path}.transformer.{index}"), layer, &sequences)?;
+    }
+    let sequences = group_norm_1(g, &format!("{path}.norm"), &block.norm, &sequences)?;
+    let mut global = fold_channels_first(g, path, &sequences, grid);
+    if covered != x.size {
+        // Zeros where the remainder was left out: pads [top, left, bottom, right] of H, W.
+        let pads = g.ints(
+            &format!("{path}.remainder_pads"),
+            &[
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                (x.size[0] - covered[0]) as i64,
+                (x.size[1] - covered[1]) as i64,
+            ],
+        );
+        global = Map {
+            name: g.op("Pad", &[&global.name, &pads], vec![]),
+            size: x.size,
+            ..global
+        };
+    }
+    conv_norm_act(g, &format!("{path}.conv_proj"), &block.conv_proj, &global)
 }

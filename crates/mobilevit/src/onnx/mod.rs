@@ -77,10 +77,16 @@ pub fn export_onnx(model: &MobileVit, options: &OnnxOptions) -> Result<Vec<u8>, 
                 StageBlock::MobileVit(block) => {
                     blocks::mobilevit_block(&mut g, &path, block, model.config.final_norm_eps, &x)?
                 }
+                StageBlock::MobileVitV2(block) => {
+                    blocks::mobilevit_v2_block(&mut g, &path, block, &x)?
+                }
             };
         }
     }
-    let x = blocks::conv_norm_act(&mut g, "final_conv", &model.final_conv, &x)?;
+    let x = match &model.final_conv {
+        Some(final_conv) => blocks::conv_norm_act(&mut g, "final_conv", final_conv, &x)?,
+        None => x,
+    };
     blocks::head(&mut g, &model.head, &x)?;
     g.rename_last_output(OUTPUT_NAME);
 
