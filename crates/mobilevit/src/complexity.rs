@@ -100,6 +100,17 @@ fn linear(d_input: usize, d_output: usize, tokens: usize) -> Cost {
     }
 }
 
+/// A 1x1 convolution without bias, norm or activation, over a map of `size`.
+fn bare_pointwise(in_channels: usize, out_channels: usize, size: Size) -> Cost {
+    let macs = (in_channels * out_channels * size[0] * size[1]) as u64;
+    Cost {
+        params: (in_channels * out_channels) as u64,
+        buffers: 0,
+        macs,
+        paddle_flops: macs,
+    }
+}
+
 fn layer_norm(dim: usize) -> Cost {
     Cost {
         params: 2 * dim as u64,
@@ -129,15 +140,7 @@ fn inverted_residual(config: &InvertedResidualConfig, input: Size) -> (Cost, Siz
 fn mobilevit_block(config: &MobileVitBlockConfig, input: Size) -> (Cost, Size) {
     let (channels, dim) = (config.channels, config.dim);
     let (local, _) = conv_norm_act(&ConvNormActConfig::new(channels, channels, 3), input);
-    let to_tokens = {
-        let macs = (channels * dim * input[0] * input[1]) as u64;
-        Cost {
-            params: (channels * dim) as u64,
-            buffers: 0,
-            macs,
-            paddle_flops: macs,
-        }
-    };
+    let to_tokens = bare_pointwise(channels, dim, input);
     let grid = PatchGrid::covering(input[0], input[1], [config.patch_size; 2]);
     let tokens = grid.pixels_per_patch() * grid.num_patches();
     let attention_matmuls = 2 * (tokens * grid.num_patches() * dim) as u64;
@@ -172,15 +175,7 @@ fn mobilevit_v2_block(config: &MobileVitV2BlockConfig, input: Size) -> (Cost, Si
         &ConvNormActConfig::new(channels, channels, 3).with_groups(channels),
         size,
     );
-    let to_tokens = {
-        let macs = (channels * dim * size[0] * size[1]) as u64;
-        Cost {
-            params: (channels * dim) as u64,
-            buffers: 0,
-            macs,
-            paddle_flops: macs,
-        }
-    };
+    let to_tokens = bare_pointwise(channels, dim, size);
     let tokens = grid.pixels_per_patch() * grid.num_patches();
     let layer = layer_norm(dim)
         + linear(dim, 1 + 2 * dim, tokens)

@@ -281,50 +281,54 @@ fn resize_with(
     }
 }
 
+/// `Reshape` to `split`, `Transpose` by `perm`, `Reshape` to `merged`: how every unfold and
+/// fold is written.
+fn rearrange(
+    g: &mut GraphBuilder,
+    path: &str,
+    x: &str,
+    split: &[i64],
+    perm: &[i64],
+    merged: &[i64],
+) -> String {
+    let split = g.ints(&format!("{path}_split"), split);
+    let y = g.op("Reshape", &[x, &split], vec![]);
+    let y = g.op("Transpose", &[&y], vec![ints_attr("perm", perm)]);
+    let merged = g.ints(&format!("{path}_merge"), merged);
+    g.op("Reshape", &[&y, &merged], vec![])
+}
+
 /// `[B, C, nh * ph, nw * pw]` -> `[B * P, N, C]`, as `patches::unfold`.
 fn unfold(g: &mut GraphBuilder, path: &str, x: &Map, grid: PatchGrid) -> String {
     let ([ph, pw], [nh, nw]) = (grid.patch, grid.patches);
     let c = x.channels as i64;
     // [B, C, nh, ph, nw, pw] -> [B, ph, pw, nh, nw, C] -> [B * P, N, C]
-    let split = g.ints(
-        &format!("{path}.unfold_split"),
+    rearrange(
+        g,
+        &format!("{path}.unfold"),
+        &x.name,
         &[0, c, nh as i64, ph as i64, nw as i64, pw as i64],
-    );
-    let y = g.op("Reshape", &[&x.name, &split], vec![]);
-    let y = g.op(
-        "Transpose",
-        &[&y],
-        vec![ints_attr("perm", &[0, 3, 5, 2, 4, 1])],
-    );
-    let merged = g.ints(
-        &format!("{path}.unfold_merge"),
+        &[0, 3, 5, 2, 4, 1],
         &[-1, grid.num_patches() as i64, c],
-    );
-    g.op("Reshape", &[&y, &merged], vec![])
+    )
 }
 
 /// `[B * P, N, C]` -> `[B, C, nh * ph, nw * pw]`, as `patches::fold`.
 fn fold(g: &mut GraphBuilder, path: &str, x: &str, channels: usize, grid: PatchGrid) -> Map {
     let ([ph, pw], [nh, nw]) = (grid.patch, grid.patches);
     let c = channels as i64;
-    // [B, ph, pw, nh, nw, C] -> [B, C, nh, ph, nw, pw] -> [B, C, H, W]
-    let split = g.ints(
-        &format!("{path}.fold_split"),
-        &[-1, ph as i64, pw as i64, nh as i64, nw as i64, c],
-    );
-    let y = g.op("Reshape", &[x, &split], vec![]);
-    let y = g.op(
-        "Transpose",
-        &[&y],
-        vec![ints_attr("perm", &[0, 5, 3, 1, 4, 2])],
-    );
     let size = grid.size();
-    let merged = g.ints(
-        &format!("{path}.fold_merge"),
+    // [B, ph, pw, nh, nw, C] -> [B, C, nh, ph, nw, pw] -> [B, C, H, W]
+    let name = rearrange(
+        g,
+        &format!("{path}.fold"),
+        x,
+        &[-1, ph as i64, pw as i64, nh as i64, nw as i64, c],
+        &[0, 5, 3, 1, 4, 2],
         &[0, c, size[0] as i64, size[1] as i64],
     );
     Map {
-        name: g.op("Reshape", &[&y, &merged], vec![]),
+        name,
         channels,
         size,
     }
@@ -404,23 +408,17 @@ pub(crate) fn head(g: &mut GraphBuilder, head: &ClassifierHead, x: &Map) -> Resu
 fn unfold_channels_first(g: &mut GraphBuilder, path: &str, x: &Map, grid: PatchGrid) -> Map {
     let ([ph, pw], [nh, nw]) = (grid.patch, grid.patches);
     let c = x.channels as i64;
-    let split = g.ints(
-        &format!("{path}.unfold_split"),
-        &[0, c, nh as i64, ph as i64, nw as i64, pw as i64],
-    );
-    let y = g.op("Reshape", &[&x.name, &split], vec![]);
-    let y = g.op(
-        "Transpose",
-        &[&y],
-        vec![ints_attr("perm", &[0, 1, 3, 5, 2, 4])],
-    );
     let [pixels, patches] = [grid.pixels_per_patch(), grid.num_patches()];
-    let merged = g.ints(
-        &format!("{path}.unfold_merge"),
+    let name = rearrange(
+        g,
+        &format!("{path}.unfold"),
+        &x.name,
+        &[0, c, nh as i64, ph as i64, nw as i64, pw as i64],
+        &[0, 1, 3, 5, 2, 4],
         &[0, c, pixels as i64, patches as i64],
     );
     Map {
-        name: g.op("Reshape", &[&y, &merged], vec![]),
+        name,
         channels: x.channels,
         size: [pixels, patches],
     }
@@ -430,23 +428,17 @@ fn unfold_channels_first(g: &mut GraphBuilder, path: &str, x: &Map, grid: PatchG
 fn fold_channels_first(g: &mut GraphBuilder, path: &str, x: &Map, grid: PatchGrid) -> Map {
     let ([ph, pw], [nh, nw]) = (grid.patch, grid.patches);
     let c = x.channels as i64;
-    let split = g.ints(
-        &format!("{path}.fold_split"),
-        &[0, c, ph as i64, pw as i64, nh as i64, nw as i64],
-    );
-    let y = g.op("Reshape", &[&x.name, &split], vec![]);
-    let y = g.op(
-        "Transpose",
-        &[&y],
-        vec![ints_attr("perm", &[0, 1, 4, 2, 5, 3])],
-    );
     let size = grid.size();
-    let merged = g.ints(
-        &format!("{path}.fold_merge"),
+    let name = rearrange(
+        g,
+        &format!("{path}.fold"),
+        &x.name,
+        &[0, c, ph as i64, pw as i64, nh as i64, nw as i64],
+        &[0, 1, 4, 2, 5, 3],
         &[0, c, size[0] as i64, size[1] as i64],
     );
     Map {
-        name: g.op("Reshape", &[&y, &merged], vec![]),
+        name,
         channels: x.channels,
         size,
     }
