@@ -32,6 +32,11 @@ pub enum Preset {
     /// backend, PaddleClas rounding), `CropImage` 256, /255.
     #[serde(rename = "paddle_v2")]
     PaddleV2,
+    /// PaddleClas `MobileViTV3_{XXS,XS,S}*.yaml` Eval: RGB (OpenCV decode, then flipped),
+    /// short side 288 bilinear, `CropImage` 256, /255. PaddleClas resizes with OpenCV's
+    /// non-antialiased bilinear; this uses Pillow's, as the `cvnets` preset does.
+    #[serde(rename = "paddle_v3")]
+    PaddleV3,
 }
 
 /// Crop size of every preset.
@@ -39,13 +44,14 @@ pub const EVAL_CROP: usize = 256;
 
 impl Preset {
     /// All presets.
-    pub const ALL: [Preset; 6] = [
+    pub const ALL: [Preset; 7] = [
         Preset::Timm,
         Preset::Paddle,
         Preset::Hf,
         Preset::Cvnets,
         Preset::TimmV2,
         Preset::PaddleV2,
+        Preset::PaddleV3,
     ];
 
     /// The preset's pipeline.
@@ -86,6 +92,13 @@ impl Preset {
                 ShortSideRule::Round,
                 CropRule::Floor,
             ),
+            Preset::PaddleV3 => (
+                ChannelOrder::Rgb,
+                288,
+                Interpolation::Bilinear,
+                ShortSideRule::Round,
+                CropRule::Floor,
+            ),
         };
         Pipeline {
             order,
@@ -116,6 +129,7 @@ impl Preset {
             Preset::Cvnets => "cvnets",
             Preset::TimmV2 => "timm_v2",
             Preset::PaddleV2 => "paddle_v2",
+            Preset::PaddleV3 => "paddle_v3",
         }
     }
 }

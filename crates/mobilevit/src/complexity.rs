@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::blocks::{
     ConvNormActConfig, InvertedResidualConfig, MobileVitBlockConfig, MobileVitV2BlockConfig,
-    PatchGrid, UnfoldRemainder,
+    MobileVitV3BlockConfig, PatchGrid, UnfoldRemainder,
 };
 use crate::model::{MobileVitConfig, StageBlockConfig};
 
@@ -137,11 +137,9 @@ fn inverted_residual(config: &InvertedResidualConfig, input: Size) -> (Cost, Siz
     (expand + depthwise + reduce, size)
 }
 
-fn mobilevit_block(config: &MobileVitBlockConfig, input: Size) -> (Cost, Size) {
-    let (channels, dim) = (config.channels, config.dim);
-    let (local, _) = conv_norm_act(&ConvNormActConfig::new(channels, channels, 3), input);
-    let to_tokens = bare_pointwise(channels, dim, input);
-    let grid = PatchGrid::covering(input[0], input[1], [config.patch_size; 2]);
+/// L pre-norm transformer layers of multi-head attention (v1's) over the patches of `input`,
+/// and the final LayerNorm.
+fn attention_transformer(dim: usize, mlp_hidden: usize, depth: usize, grid: PatchGrid) -> Cost {
     let tokens = grid.pixels_per_patch() * grid.num_patches();
     let attention_matmuls = 2 * (tokens * grid.num_patches() * dim) as u64;
     let layer = layer_norm(dim)
@@ -152,12 +150,38 @@ fn mobilevit_block(config: &MobileVitBlockConfig, input: Size) -> (Cost, Size) {
         }
         + linear(dim, dim, tokens)
         + layer_norm(dim)
-        + linear(dim, config.mlp_hidden, tokens)
-        + linear(config.mlp_hidden, dim, tokens);
-    let transformer: Cost = std::iter::repeat_n(layer, config.depth).sum();
+        + linear(dim, mlp_hidden, tokens)
+        + linear(mlp_hidden, dim, tokens);
+    std::iter::repeat_n(layer, depth).sum::<Cost>() + layer_norm(dim)
+}
+
+fn mobilevit_block(config: &MobileVitBlockConfig, input: Size) -> (Cost, Size) {
+    let (channels, dim) = (config.channels, config.dim);
+    let (local, _) = conv_norm_act(&ConvNormActConfig::new(channels, channels, 3), input);
+    let to_tokens = bare_pointwise(channels, dim, input);
+    let grid = PatchGrid::covering(input[0], input[1], [config.patch_size; 2]);
+    let transformer = attention_transformer(dim, config.mlp_hidden, config.depth, grid);
     let (projection, _) = conv_norm_act(&ConvNormActConfig::pointwise(dim, channels), input);
     let (fusion, _) = conv_norm_act(&ConvNormActConfig::new(2 * channels, channels, 3), input);
-    let cost = local + to_tokens + transformer + layer_norm(dim) + projection + fusion;
+    let cost = local + to_tokens + transformer + projection + fusion;
+    (cost, input)
+}
+
+fn mobilevit_v3_block(config: &MobileVitV3BlockConfig, input: Size) -> (Cost, Size) {
+    let (channels, dim) = (config.channels, config.dim);
+    let (local, _) = conv_norm_act(
+        &ConvNormActConfig::new(channels, channels, 3).with_groups(channels),
+        input,
+    );
+    let to_tokens = bare_pointwise(channels, dim, input);
+    let grid = PatchGrid::covering(input[0], input[1], [config.patch_size; 2]);
+    let transformer = attention_transformer(dim, config.mlp_hidden, config.depth, grid);
+    let (projection, _) = conv_norm_act(&ConvNormActConfig::pointwise(dim, channels), input);
+    let (fusion, _) = conv_norm_act(
+        &ConvNormActConfig::pointwise(dim + channels, channels),
+        input,
+    );
+    let cost = local + to_tokens + transformer + projection + fusion;
     (cost, input)
 }
 
@@ -184,7 +208,8 @@ fn mobilevit_v2_block(config: &MobileVitV2BlockConfig, input: Size) -> (Cost, Si
         + linear(dim, config.mlp_hidden, tokens)
         + linear(config.mlp_hidden, dim, tokens);
     let transformer: Cost = std::iter::repeat_n(layer, config.depth).sum();
-    let (projection, _) = conv_norm_act(&ConvNormActConfig::pointwise(dim, channels), size);
+    let fused = if config.fuse_local { 2 * dim } else { dim };
+    let (projection, _) = conv_norm_act(&ConvNormActConfig::pointwise(fused, channels), size);
     let cost = local + to_tokens + transformer + layer_norm(dim) + projection;
     (cost, size)
 }
@@ -194,6 +219,7 @@ fn stage_block(config: &StageBlockConfig, input: Size) -> (Cost, Size) {
         StageBlockConfig::InvertedResidual(block) => inverted_residual(block, input),
         StageBlockConfig::MobileVit(block) => mobilevit_block(block, input),
         StageBlockConfig::MobileVitV2(block) => mobilevit_v2_block(block, input),
+        StageBlockConfig::MobileVitV3(block) => mobilevit_v3_block(block, input),
     }
 }
 

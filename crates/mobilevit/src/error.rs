@@ -8,8 +8,9 @@ pub enum ModelError {
     /// The name is not one of the MobileViT variants.
     #[error(
         "unknown model '{0}': expected one of MobileViT_XXS, MobileViT_XS, MobileViT_S, \
-         MobileViTV2_x0_5, _x0_75, _x1_0, _x1_25, _x1_5, _x1_75, _x2_0 (or the timm names \
-         mobilevit_xxs, ..., mobilevitv2_050, ..., mobilevitv2_200)"
+         MobileViTV2_x0_5, _x0_75, _x1_0, _x1_25, _x1_5, _x1_75, _x2_0, MobileViTV3_XXS, _XS, \
+         _S, _XXS_L2, _XS_L2, _S_L2, _x0_5, _x0_75, _x1_0 (or in timm's spelling: \
+         mobilevit_xxs, mobilevitv2_050, mobilevitv3_xxs, ...)"
     )]
     UnknownVariant(String),
     /// The input tensor cannot go through the network.

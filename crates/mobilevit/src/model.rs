@@ -7,7 +7,7 @@ use burn::tensor::{Device, Tensor};
 use crate::blocks::{
     ConvNormAct, ConvNormActConfig, FoldResize, InvertedResidual, InvertedResidualConfig,
     MobileVitBlock, MobileVitBlockConfig, MobileVitV2Block, MobileVitV2BlockConfig,
-    UnfoldRemainder,
+    MobileVitV3Block, MobileVitV3BlockConfig, UnfoldRemainder,
 };
 use crate::error::ModelError;
 use crate::head::{ClassifierHead, ClassifierHeadConfig};
@@ -64,8 +64,10 @@ pub enum StageBlockConfig {
     InvertedResidual(InvertedResidualConfig),
     /// A MobileViT block.
     MobileVit(MobileVitBlockConfig),
-    /// A MobileViTv2 block.
+    /// A MobileViTv2 block (also MobileViTv3's on v2).
     MobileVitV2(MobileVitV2BlockConfig),
+    /// A MobileViTv3 block on v1's transformer.
+    MobileVitV3(MobileVitV3BlockConfig),
 }
 
 /// One block of a stage. The enum variant does not appear in reference key names
@@ -77,8 +79,10 @@ pub enum StageBlock {
     InvertedResidual(InvertedResidual),
     /// A MobileViT block.
     MobileVit(MobileVitBlock),
-    /// A MobileViTv2 block.
+    /// A MobileViTv2 block (also MobileViTv3's on v2).
     MobileVitV2(MobileVitV2Block),
+    /// A MobileViTv3 block on v1's transformer.
+    MobileVitV3(MobileVitV3Block),
 }
 
 /// MobileViT: stem, five stages, a 1x1 expansion (v1) and a classifier head. Field names are
@@ -116,7 +120,7 @@ impl MobileVitConfig {
                 .with_final_norm_eps(1e-6)
                 .with_transformer_dropout(Some(0.1))
                 .with_ffn_dropout(0.1),
-            Family::V2 => Self::new(variant),
+            Family::V2 | Family::V3OnV1 | Family::V3OnV2 => Self::new(variant),
         }
     }
 
@@ -217,12 +221,26 @@ impl MobileVitConfig {
                 .with_final_norm_eps(self.final_norm_eps)
                 .with_fold_resize(self.fold_resize),
             ),
-            Family::V2 => StageBlockConfig::MobileVitV2(
+            Family::V2 | Family::V3OnV2 => StageBlockConfig::MobileVitV2(
                 MobileVitV2BlockConfig::new(channels, dim, depth, MLP_RATIO * dim, PATCH_SIZE)
                     .with_dropout(self.effective_transformer_dropout())
                     .with_attn_dropout(self.attn_dropout)
                     .with_ffn_dropout(self.ffn_dropout)
-                    .with_remainder(self.unfold_remainder),
+                    .with_remainder(self.unfold_remainder)
+                    .with_fuse_local(self.variant.family() == Family::V3OnV2),
+            ),
+            Family::V3OnV1 => StageBlockConfig::MobileVitV3(
+                MobileVitV3BlockConfig::new(
+                    channels,
+                    dim,
+                    depth,
+                    NUM_HEADS,
+                    MLP_RATIO * dim,
+                    PATCH_SIZE,
+                )
+                .with_dropout(self.effective_transformer_dropout())
+                .with_attn_dropout(self.attn_dropout)
+                .with_ffn_dropout(self.ffn_dropout),
             ),
         }
     }
@@ -278,6 +296,7 @@ impl StageBlockConfig {
             Self::InvertedResidual(config) => StageBlock::InvertedResidual(config.init(device)),
             Self::MobileVit(config) => StageBlock::MobileVit(config.init(device)),
             Self::MobileVitV2(config) => StageBlock::MobileVitV2(config.init(device)),
+            Self::MobileVitV3(config) => StageBlock::MobileVitV3(config.init(device)),
         }
     }
 }
@@ -289,6 +308,7 @@ impl StageBlock {
             Self::InvertedResidual(block) => Self::InvertedResidual(block.map_units(f)),
             Self::MobileVit(block) => Self::MobileVit(block.map_units(f)),
             Self::MobileVitV2(block) => Self::MobileVitV2(block.map_units(f)),
+            Self::MobileVitV3(block) => Self::MobileVitV3(block.map_units(f)),
         }
     }
 
@@ -300,6 +320,7 @@ impl StageBlock {
             Self::InvertedResidual(block) => block.forward(input),
             Self::MobileVit(block) => block.forward(input),
             Self::MobileVitV2(block) => block.forward(input),
+            Self::MobileVitV3(block) => block.forward(input),
         }
     }
 }

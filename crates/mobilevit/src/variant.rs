@@ -1,4 +1,5 @@
-//! The MobileViT variants, as data: v1 (XXS, XS, S) and v2 (seven widths).
+//! The MobileViT variants, as data: v1 (XXS, XS, S), v2 (seven widths) and PaddleClas's v3
+//! (six on v1's blocks, three on v2's).
 //!
 //! Every number here is from the reference configurations (ml-cvnets
 //! `config/classification/mobilevit.py` and `mobilevit_v2.py`, timm `mobilevit.py`, HF
@@ -45,6 +46,33 @@ pub enum Variant {
     /// MobileViTv2 width 2.0, 18.45 M parameters.
     #[serde(rename = "MobileViTV2_x2_0")]
     V2x200,
+    /// MobileViTv3-XXS (on v1's blocks), 1.25 M parameters.
+    #[serde(rename = "MobileViTV3_XXS")]
+    V3Xxs,
+    /// MobileViTv3-XS, 2.49 M parameters.
+    #[serde(rename = "MobileViTV3_XS")]
+    V3Xs,
+    /// MobileViTv3-S, 5.76 M parameters.
+    #[serde(rename = "MobileViTV3_S")]
+    V3S,
+    /// MobileViTv3-XXS with two transformer layers in stage 4, 1.15 M parameters.
+    #[serde(rename = "MobileViTV3_XXS_L2")]
+    V3XxsL2,
+    /// MobileViTv3-XS with two transformer layers in stage 4, 2.26 M parameters.
+    #[serde(rename = "MobileViTV3_XS_L2")]
+    V3XsL2,
+    /// MobileViTv3-S with two transformer layers in stage 4, 5.17 M parameters.
+    #[serde(rename = "MobileViTV3_S_L2")]
+    V3SL2,
+    /// MobileViTv3 on v2's blocks, width 0.5, 1.43 M parameters.
+    #[serde(rename = "MobileViTV3_x0_5")]
+    V3x050,
+    /// MobileViTv3 on v2's blocks, width 0.75, 3.00 M parameters.
+    #[serde(rename = "MobileViTV3_x0_75")]
+    V3x075,
+    /// MobileViTv3 on v2's blocks, width 1.0, 5.14 M parameters.
+    #[serde(rename = "MobileViTV3_x1_0")]
+    V3x100,
 }
 
 /// The generation of a variant: which global-representation block its stages end with.
@@ -56,6 +84,12 @@ pub enum Family {
     /// MobileViTv2: separable linear self-attention, `GroupNorm(1)`, a depthwise local
     /// convolution and no fusion.
     V2,
+    /// MobileViTv3 on v1's blocks: a depthwise local convolution, a 1x1 fusion of the local
+    /// features with the global ones, and the block's input added.
+    V3OnV1,
+    /// MobileViTv3 on v2's blocks: the projection fuses the global features with the local
+    /// ones, and the block's input is added.
+    V3OnV2,
 }
 
 /// One stage of the network: a run of inverted residuals, optionally followed by a
@@ -132,11 +166,17 @@ const fn stage(
     }
 }
 
-/// A v1 variant: its stem is 16 channels, its final 1x1 expansion `min(4 * C5, 960)`.
-const fn v1(stages: [StageSpec; 5], expansion: usize, transformer_dropout: f64) -> VariantSpec {
+/// A variant of v1's layout (v1, v3 on v1): its stem is 16 channels, its final 1x1 expansion
+/// `min(4 * C5, 960)`.
+const fn v1(
+    family: Family,
+    stages: [StageSpec; 5],
+    expansion: usize,
+    transformer_dropout: f64,
+) -> VariantSpec {
     let last = stages[4].channels * FINAL_EXPANSION;
     VariantSpec {
-        family: Family::V1,
+        family,
         stem_channels: 16,
         stages,
         expansion,
@@ -151,6 +191,7 @@ const fn v1(stages: [StageSpec; 5], expansion: usize, transformer_dropout: f64) 
 }
 
 const XXS: VariantSpec = v1(
+    Family::V1,
     [
         stage(16, 1, 1, None),
         stage(24, 3, 2, None),
@@ -163,6 +204,7 @@ const XXS: VariantSpec = v1(
 );
 
 const XS: VariantSpec = v1(
+    Family::V1,
     [
         stage(32, 1, 1, None),
         stage(48, 3, 2, None),
@@ -175,6 +217,7 @@ const XS: VariantSpec = v1(
 );
 
 const S: VariantSpec = v1(
+    Family::V1,
     [
         stage(32, 1, 1, None),
         stage(64, 3, 2, None),
@@ -191,9 +234,9 @@ const S: VariantSpec = v1(
 /// and `128w`, `192w`, `256w`; the seven official widths agree in timm, HF and PaddleClas).
 /// Two inverted residuals in stage 2, 2 / 4 / 3 transformer layers, expansion 2, no final
 /// expansion, no dropout.
-const fn v2(stem: usize, channels: [usize; 5], dims: [usize; 3]) -> VariantSpec {
+const fn v2(family: Family, stem: usize, channels: [usize; 5], dims: [usize; 3]) -> VariantSpec {
     VariantSpec {
-        family: Family::V2,
+        family,
         stem_channels: stem,
         stages: [
             stage(channels[0], 1, 1, None),
@@ -209,17 +252,55 @@ const fn v2(stem: usize, channels: [usize; 5], dims: [usize; 3]) -> VariantSpec 
     }
 }
 
-const V2_050: VariantSpec = v2(16, [32, 64, 128, 192, 256], [64, 96, 128]);
-const V2_075: VariantSpec = v2(24, [48, 96, 192, 288, 384], [96, 144, 192]);
-const V2_100: VariantSpec = v2(32, [64, 128, 256, 384, 512], [128, 192, 256]);
-const V2_125: VariantSpec = v2(40, [80, 160, 320, 480, 640], [160, 240, 320]);
-const V2_150: VariantSpec = v2(48, [96, 192, 384, 576, 768], [192, 288, 384]);
-const V2_175: VariantSpec = v2(56, [112, 224, 448, 672, 896], [224, 336, 448]);
-const V2_200: VariantSpec = v2(64, [128, 256, 512, 768, 1024], [256, 384, 512]);
+const V2_050: VariantSpec = v2(Family::V2, 16, [32, 64, 128, 192, 256], [64, 96, 128]);
+const V2_075: VariantSpec = v2(Family::V2, 24, [48, 96, 192, 288, 384], [96, 144, 192]);
+const V2_100: VariantSpec = v2(Family::V2, 32, [64, 128, 256, 384, 512], [128, 192, 256]);
+const V2_125: VariantSpec = v2(Family::V2, 40, [80, 160, 320, 480, 640], [160, 240, 320]);
+const V2_150: VariantSpec = v2(Family::V2, 48, [96, 192, 384, 576, 768], [192, 288, 384]);
+const V2_175: VariantSpec = v2(Family::V2, 56, [112, 224, 448, 672, 896], [224, 336, 448]);
+const V2_200: VariantSpec = v2(Family::V2, 64, [128, 256, 512, 768, 1024], [256, 384, 512]);
+
+/// PaddleClas's MobileViTv3 on v1's blocks (`mobilevit_v3.py`): v1's stem, expansion and
+/// transformer dims with wider stages 3 to 5; `L2` has two transformer layers in stage 4.
+const fn v3_on_v1(
+    channels: [usize; 5],
+    dims: [usize; 3],
+    stage4_depth: usize,
+    expansion: usize,
+    transformer_dropout: f64,
+) -> VariantSpec {
+    v1(
+        Family::V3OnV1,
+        [
+            stage(channels[0], 1, 1, None),
+            stage(channels[1], 3, 2, None),
+            stage(channels[2], 1, 2, Some((dims[0], 2))),
+            stage(channels[3], 1, 2, Some((dims[1], stage4_depth))),
+            stage(channels[4], 1, 2, Some((dims[2], 3))),
+        ],
+        expansion,
+        transformer_dropout,
+    )
+}
+
+const V3_XXS: VariantSpec = v3_on_v1([16, 24, 64, 80, 128], [64, 80, 96], 4, 2, 0.05);
+const V3_XS: VariantSpec = v3_on_v1([32, 48, 96, 160, 160], [96, 120, 144], 4, 4, 0.1);
+const V3_S: VariantSpec = v3_on_v1([32, 64, 128, 256, 320], [144, 192, 240], 4, 4, 0.1);
+const V3_XXS_L2: VariantSpec = v3_on_v1([16, 24, 64, 80, 128], [64, 80, 96], 2, 2, 0.1);
+const V3_XS_L2: VariantSpec = v3_on_v1([32, 48, 96, 160, 160], [96, 120, 144], 2, 4, 0.1);
+const V3_S_L2: VariantSpec = v3_on_v1([32, 64, 128, 256, 320], [144, 192, 240], 2, 4, 0.1);
+const V3_050: VariantSpec = v2(Family::V3OnV2, 16, [32, 64, 128, 192, 256], [64, 96, 128]);
+const V3_075: VariantSpec = v2(Family::V3OnV2, 24, [48, 96, 192, 288, 384], [96, 144, 192]);
+const V3_100: VariantSpec = v2(
+    Family::V3OnV2,
+    32,
+    [64, 128, 256, 384, 512],
+    [128, 192, 256],
+);
 
 impl Variant {
-    /// All variants: v1 smallest first, then v2 narrowest first.
-    pub const ALL: [Variant; 10] = [
+    /// All variants: v1 smallest first, then v2 narrowest first, then v3.
+    pub const ALL: [Variant; 19] = [
         Variant::Xxs,
         Variant::Xs,
         Variant::S,
@@ -230,6 +311,15 @@ impl Variant {
         Variant::V2x150,
         Variant::V2x175,
         Variant::V2x200,
+        Variant::V3Xxs,
+        Variant::V3Xs,
+        Variant::V3S,
+        Variant::V3XxsL2,
+        Variant::V3XsL2,
+        Variant::V3SL2,
+        Variant::V3x050,
+        Variant::V3x075,
+        Variant::V3x100,
     ];
 
     /// The architecture table of this variant.
@@ -245,6 +335,15 @@ impl Variant {
             Variant::V2x150 => &V2_150,
             Variant::V2x175 => &V2_175,
             Variant::V2x200 => &V2_200,
+            Variant::V3Xxs => &V3_XXS,
+            Variant::V3Xs => &V3_XS,
+            Variant::V3S => &V3_S,
+            Variant::V3XxsL2 => &V3_XXS_L2,
+            Variant::V3XsL2 => &V3_XS_L2,
+            Variant::V3SL2 => &V3_S_L2,
+            Variant::V3x050 => &V3_050,
+            Variant::V3x075 => &V3_075,
+            Variant::V3x100 => &V3_100,
         }
     }
 
@@ -258,7 +357,8 @@ impl Variant {
         self.names().0
     }
 
-    /// timm name (`mobilevit_xxs`, `mobilevitv2_100`).
+    /// timm name (`mobilevit_xxs`, `mobilevitv2_100`; timm has no v3, whose names are spelled
+    /// the same way: `mobilevitv3_xxs`, `mobilevitv3_050`).
     pub fn timm_name(self) -> &'static str {
         self.names().1
     }
@@ -276,20 +376,35 @@ impl Variant {
             Variant::V2x150 => ("MobileViTV2_x1_5", "mobilevitv2_150"),
             Variant::V2x175 => ("MobileViTV2_x1_75", "mobilevitv2_175"),
             Variant::V2x200 => ("MobileViTV2_x2_0", "mobilevitv2_200"),
+            Variant::V3Xxs => ("MobileViTV3_XXS", "mobilevitv3_xxs"),
+            Variant::V3Xs => ("MobileViTV3_XS", "mobilevitv3_xs"),
+            Variant::V3S => ("MobileViTV3_S", "mobilevitv3_s"),
+            Variant::V3XxsL2 => ("MobileViTV3_XXS_L2", "mobilevitv3_xxs_l2"),
+            Variant::V3XsL2 => ("MobileViTV3_XS_L2", "mobilevitv3_xs_l2"),
+            Variant::V3SL2 => ("MobileViTV3_S_L2", "mobilevitv3_s_l2"),
+            Variant::V3x050 => ("MobileViTV3_x0_5", "mobilevitv3_050"),
+            Variant::V3x075 => ("MobileViTV3_x0_75", "mobilevitv3_075"),
+            Variant::V3x100 => ("MobileViTV3_x1_0", "mobilevitv3_100"),
         }
     }
 }
 
 impl Variant {
-    /// The variant of `family` whose stem has `stem_channels` and whose classifier takes
-    /// `features`: the pair is different for each variant of a family, so it identifies
-    /// weights.
-    pub fn identify(family: Family, stem_channels: usize, features: usize) -> Option<Variant> {
+    /// The variant of `family` whose stem has `stem_channels`, whose classifier takes
+    /// `features` and whose stages 3 to 5 have `depths` transformer layers: different for
+    /// each variant, so it identifies weights.
+    pub fn identify(
+        family: Family,
+        stem_channels: usize,
+        features: usize,
+        depths: [usize; 3],
+    ) -> Option<Variant> {
         Variant::ALL.into_iter().find(|variant| {
             let spec = variant.spec();
             spec.family == family
                 && spec.stem_channels == stem_channels
                 && spec.features() == features
+                && spec.depths() == depths
         })
     }
 }
@@ -299,6 +414,11 @@ impl VariantSpec {
     /// last stage's (v2).
     pub fn features(&self) -> usize {
         self.final_channels.unwrap_or(self.stages[4].channels)
+    }
+
+    /// Transformer layers of stages 3 to 5.
+    pub fn depths(&self) -> [usize; 3] {
+        [2, 3, 4].map(|stage| self.stages[stage].transformer.map_or(0, |t| t.depth))
     }
 }
 
@@ -357,19 +477,32 @@ mod tests {
     #[test]
     fn classifier_features_match_the_references() {
         let widths: Vec<_> = Variant::ALL.iter().map(|v| v.spec().features()).collect();
-        assert_eq!(widths, [320, 384, 640, 256, 384, 512, 640, 768, 896, 1024]);
+        assert_eq!(
+            widths,
+            [
+                320, 384, 640, 256, 384, 512, 640, 768, 896, 1024, 512, 640, 960, 512, 640, 960,
+                256, 384, 512
+            ]
+        );
     }
 
     #[test]
     fn stem_and_features_identify_the_variant() {
         for variant in Variant::ALL {
             let spec = variant.spec();
-            assert_eq!(
-                Variant::identify(spec.family, spec.stem_channels, spec.features()),
-                Some(variant)
+            let found = Variant::identify(
+                spec.family,
+                spec.stem_channels,
+                spec.features(),
+                spec.depths(),
             );
+            assert_eq!(found, Some(variant));
         }
-        assert_eq!(Variant::identify(Family::V1, 16, 512), None);
-        assert_eq!(Variant::identify(Family::V2, 16, 320), None);
+        assert_eq!(Variant::identify(Family::V1, 16, 512, [2, 4, 3]), None);
+        assert_eq!(Variant::identify(Family::V2, 16, 320, [2, 4, 3]), None);
+        assert_eq!(
+            Variant::identify(Family::V3OnV1, 16, 512, [2, 2, 3]),
+            Some(Variant::V3XxsL2)
+        );
     }
 }

@@ -34,8 +34,8 @@ fn features_and_stages_have_the_documented_shapes() {
         let features = model.forward_features(images([2, 3, 193, 301], &device));
         // v2 blocks interpolate odd maps up to even (13 -> 14 in stage 4, 7 -> 8 in stage 5).
         let (last, last_width) = match variant.family() {
-            Family::V1 => ([7, 10], 3),
-            Family::V2 => ([8, 10], 4),
+            Family::V1 | Family::V3OnV1 => ([7, 10], 3),
+            Family::V2 | Family::V3OnV2 => ([8, 10], 4),
         };
         assert_eq!(
             features.dims(),
@@ -165,7 +165,9 @@ fn paddle_options_reach_every_mobilevit_block() {
         .flatten()
         .filter_map(|block| match block {
             StageBlock::MobileVit(block) => Some(block),
-            StageBlock::InvertedResidual(_) | StageBlock::MobileVitV2(_) => None,
+            StageBlock::InvertedResidual(_)
+            | StageBlock::MobileVitV2(_)
+            | StageBlock::MobileVitV3(_) => None,
         })
         .collect();
     assert_eq!(blocks.len(), 3);

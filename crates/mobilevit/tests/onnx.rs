@@ -112,6 +112,13 @@ fn hf_v2_in_onnxruntime_matches_with_its_zero_filled_remainders() {
 }
 
 #[test]
+fn paddle_v3_in_onnxruntime_matches_on_both_kinds_of_block() {
+    // On v1's blocks at 224 (the last block resizes, bilinear both ways); on v2's at 256.
+    check_in_onnxruntime("v3/paddle_MobileViTV3_XXS_formula.pdparams", &[224], 17);
+    check_in_onnxruntime("v3/paddle_MobileViTV3_x0_5_formula.pdparams", &[256], 18);
+}
+
+#[test]
 fn timm_v2_in_onnxruntime_matches_with_aligned_corner_resizes() {
     // timm's rule on the same weights: odd maps are interpolated up, corners aligned.
     let timm = MobileVitConfig::imagenet(Variant::V2x050)

@@ -42,13 +42,18 @@ pub struct MobileVitV2BlockConfig {
     /// What happens to a map whose size is not a multiple of the patch.
     #[config(default = "UnfoldRemainder::Interpolate")]
     pub remainder: UnfoldRemainder,
+    /// MobileViTv3's fusion: the projection takes the global features with the local ones
+    /// (`[global, local]`, 2d channels), and the block's input is added.
+    #[config(default = false)]
+    pub fuse_local: bool,
 }
 
 /// ml-cvnets' `MobileViTBlockv2` with timm's field names.
 ///
 /// 3x3 depthwise conv -> 1x1 conv (C -> d, no norm, no bias) -> unfold into `[B, d, P, N]`
 /// -> L linear transformer layers -> `GroupNorm(1)` -> fold -> 1x1 conv (d -> C) with batch
-/// norm and no activation.
+/// norm and no activation. With MobileViTv3's fusion (`fuse_local`), the 1x1 conv takes
+/// `[global, local]` (2d -> C) and the block's input is added.
 #[derive(Module, Debug)]
 pub struct MobileVitV2Block {
     /// Local representation, 3x3 depthwise.
@@ -59,8 +64,10 @@ pub struct MobileVitV2Block {
     pub transformer: Vec<LinearTransformerLayer>,
     /// Norm after the last transformer layer.
     pub norm: GroupNorm,
-    /// Projection back to `C`, 1x1, no activation.
+    /// Projection back to `C`, 1x1, no activation (of `[global, local]` with v3's fusion).
     pub conv_proj: ConvNormAct,
+    /// MobileViTv3's fusion and residual.
+    pub fuse_local: bool,
     /// Patch height and width.
     pub patch_size: usize,
     /// What happens to a map whose size is not a multiple of the patch.
@@ -82,9 +89,13 @@ impl MobileVitV2BlockConfig {
             conv_1x1: pointwise(self.channels, self.dim, false, device),
             transformer: (0..self.depth).map(|_| layer.init(device)).collect(),
             norm: group_norm_1(self.dim, device),
-            conv_proj: ConvNormActConfig::pointwise(self.dim, self.channels)
-                .with_activation(false)
-                .init(device),
+            conv_proj: ConvNormActConfig::pointwise(
+                if self.fuse_local { 2 } else { 1 } * self.dim,
+                self.channels,
+            )
+            .with_activation(false)
+            .init(device),
+            fuse_local: self.fuse_local,
             patch_size: self.patch_size,
             remainder: self.remainder,
         }
@@ -106,7 +117,8 @@ impl MobileVitV2Block {
             UnfoldRemainder::ZeroFill => input,
         };
         let [batch, _, height, width] = input.dims();
-        let tokens = self.conv_1x1.forward(self.conv_kxk.forward(input));
+        let local = self.conv_1x1.forward(self.conv_kxk.forward(input.clone()));
+        let tokens = local.clone();
         let grid = PatchGrid::within(height, width, patch);
         let [covered_height, covered_width] = grid.size();
         let remainder = [height - covered_height, width - covered_width];
@@ -131,7 +143,11 @@ impl MobileVitV2Block {
                 PadMode::Constant(0.0),
             )
         };
-        self.conv_proj.forward(global)
+        if self.fuse_local {
+            self.conv_proj.forward(Tensor::cat(vec![global, local], 1)) + input
+        } else {
+            self.conv_proj.forward(global)
+        }
     }
 
     /// Token dimension `d`.

@@ -9,6 +9,7 @@ pub mod linear_transformer_layer;
 pub mod mlp;
 pub mod mobilevit_block;
 pub mod mobilevit_v2_block;
+pub mod mobilevit_v3_block;
 pub mod patches;
 pub mod transformer_layer;
 
@@ -20,5 +21,6 @@ pub use linear_transformer_layer::{ConvMlp, LinearTransformerLayer, LinearTransf
 pub use mlp::{Mlp, MlpConfig};
 pub use mobilevit_block::{MobileVitBlock, MobileVitBlockConfig};
 pub use mobilevit_v2_block::{MobileVitV2Block, MobileVitV2BlockConfig};
+pub use mobilevit_v3_block::{MobileVitV3Block, MobileVitV3BlockConfig};
 pub use patches::{FoldResize, PatchGrid, UnfoldRemainder};
 pub use transformer_layer::{TransformerLayer, TransformerLayerConfig};

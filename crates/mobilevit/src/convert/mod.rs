@@ -318,40 +318,63 @@ fn shape_of<const D: usize>(
         })
 }
 
-/// The variant timm-named weights are: v1 has a final 1x1 expansion and v2 does not; within a
-/// family, the stem's width and the classifier's input tell the variant.
+/// The variant timm-named weights are. The family: v1 and v3 on v1 have a final 1x1
+/// expansion, v2 and v3 on v2 do not; v3 on v1 fuses with a 1x1 convolution (v1: 3x3), v3 on
+/// v2 projects 2d channels (v2: d). Within a family, the stem's width, the classifier's
+/// input and the transformer depths tell the variant.
 #[cfg(feature = "convert")]
 fn identify_variant(
     path: &Path,
     source: Source,
     state: &StateDict,
 ) -> Result<Variant, WeightsError> {
-    let family = if state.tensors.contains_key("final_conv.conv.weight") {
-        Family::V1
-    } else {
-        Family::V2
-    };
     let [stem, _, _, _] = shape_of::<4>(path, source, state, "stem.conv.weight")?;
     let [_, features] = shape_of::<2>(path, source, state, "head.fc.weight")?;
-    Variant::identify(family, stem, features).ok_or_else(|| WeightsError::Mismatch {
+    let family = if state.tensors.contains_key("final_conv.conv.weight") {
+        let [_, _, kernel, _] =
+            shape_of::<4>(path, source, state, "stages.2.1.conv_fusion.conv.weight")?;
+        if kernel == 1 {
+            Family::V3OnV1
+        } else {
+            Family::V1
+        }
+    } else {
+        let [_, projected, _, _] =
+            shape_of::<4>(path, source, state, "stages.2.1.conv_proj.conv.weight")?;
+        let [dim, _, _, _] = shape_of::<4>(path, source, state, "stages.2.1.conv_1x1.weight")?;
+        if projected == 2 * dim {
+            Family::V3OnV2
+        } else {
+            Family::V2
+        }
+    };
+    let depths = [2, 3, 4].map(|stage| {
+        (0..)
+            .take_while(|layer| {
+                let norm = format!("stages.{stage}.1.transformer.{layer}.norm1.weight");
+                state.tensors.contains_key(&norm)
+            })
+            .count()
+    });
+    Variant::identify(family, stem, features, depths).ok_or_else(|| WeightsError::Mismatch {
         path: path.to_path_buf(),
         message: format!(
-            "a {stem}-channel stem and a classifier on {features} features{}: no MobileViT \
-             {family:?} variant (known: {})",
-            if family == Family::V1 {
-                ", after a final 1x1 expansion"
-            } else {
-                " and no final 1x1 expansion"
-            },
+            "a {stem}-channel stem, a classifier on {features} features and {depths:?} \
+             transformer layers: no MobileViT {family:?} variant (known: {})",
             Variant::ALL
                 .iter()
                 .filter(|variant| variant.family() == family)
                 .map(|variant| {
                     let spec = variant.spec();
-                    format!("{variant} {} -> {}", spec.stem_channels, spec.features())
+                    format!(
+                        "{variant} {} -> {}, {:?}",
+                        spec.stem_channels,
+                        spec.features(),
+                        spec.depths()
+                    )
                 })
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join("; ")
         ),
     })
 }

@@ -173,8 +173,9 @@ const CVNETS_RULES: &[(&str, &str)] = &[
     (r"(^|\.)block\.norm\.", "${1}bn."),
 ];
 
-/// PaddleClas -> timm (v1: spec section 3.4; v2: ml-cvnets' names without `block.`). Linear
-/// weights are transposed afterwards.
+/// PaddleClas -> timm (v1: spec section 3.4; v2 and v3: ml-cvnets' names without `block.`;
+/// v3 has no timm names, and takes those of this crate's blocks). Linear weights are
+/// transposed afterwards.
 const PADDLE_RULES: &[(&str, &str)] = &[
     (r"\._mean$", ".running_mean"),
     (r"\._variance$", ".running_var"),
@@ -185,11 +186,28 @@ const PADDLE_RULES: &[(&str, &str)] = &[
     (r"^layer_4\.", "stages.3."),
     (r"^layer_5\.", "stages.4."),
     (r"^classifier\.fc\.", "head.fc."),
+    (r"^conv_1x1_exp\.", "final_conv."),
     (r"\.block\.exp_1x1\.", ".conv1_1x1."),
     (r"\.block\.conv_3x3\.", ".conv2_kxk."),
     (r"\.block\.red_1x1\.", ".conv3_1x1."),
-    (r"\.local_rep\.0\.", ".conv_kxk."),
-    (r"\.local_rep\.1\.conv\.weight$", ".conv_1x1.weight"),
+    (r"\.local_rep\.(0|conv_3x3)\.", ".conv_kxk."),
+    (
+        r"\.local_rep\.(1|conv_1x1)\.conv\.weight$",
+        ".conv_1x1.weight",
+    ),
+    (
+        r"\.global_rep\.(\d+)\.pre_norm_mha\.0\.",
+        ".transformer.$1.norm1.",
+    ),
+    (
+        r"\.global_rep\.(\d+)\.pre_norm_mha\.1\.qkv_proj\.",
+        ".transformer.$1.attn.qkv.",
+    ),
+    (
+        r"\.global_rep\.(\d+)\.pre_norm_mha\.1\.out_proj\.",
+        ".transformer.$1.attn.proj.",
+    ),
+    (r"\.fusion\.", ".conv_fusion."),
     (
         r"\.global_rep\.(\d+)\.pre_norm_attn\.0\.",
         ".transformer.$1.norm1.",

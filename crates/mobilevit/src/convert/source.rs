@@ -40,9 +40,12 @@ impl Source {
     }
 
     /// The eval preprocessing this source's released weights of `family` were evaluated
-    /// with (HF's processor is the same for v1 and v2).
+    /// with (HF's processor is the same for v1 and v2; v3 is PaddleClas's alone, so its
+    /// weights from anywhere get PaddleClas's v3 preprocessing).
     pub fn preset(self, family: Family) -> Preset {
         match (self, family) {
+            (_, Family::V3OnV1) => Preset::PaddleV3,
+            (_, Family::V3OnV2) => Preset::PaddleV2,
             (Source::Timm, Family::V1) => Preset::Timm,
             (Source::Timm, Family::V2) => Preset::TimmV2,
             (Source::Hf, _) => Preset::Hf,

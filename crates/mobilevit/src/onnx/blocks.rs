@@ -17,6 +17,7 @@ use crate::blocks::linear_transformer_layer::LinearTransformerLayer;
 use crate::blocks::mlp::Mlp;
 use crate::blocks::mobilevit_block::MobileVitBlock;
 use crate::blocks::mobilevit_v2_block::MobileVitV2Block;
+use crate::blocks::mobilevit_v3_block::MobileVitV3Block;
 use crate::blocks::patches::{FoldResize, PatchGrid, UnfoldRemainder};
 use crate::blocks::transformer_layer::{LAYER_NORM_EPS, TransformerLayer};
 use crate::error::ModelError;
@@ -569,6 +570,7 @@ pub(crate) fn mobilevit_v2_block(
     };
     let local = conv_norm_act(g, &format!("{path}.conv_kxk"), &block.conv_kxk, &x)?;
     let mut tokens = conv(g, &format!("{path}.conv_1x1"), &block.conv_1x1, &local)?;
+    let tokens_before_cover = tokens.clone();
     let grid = PatchGrid::within(x.size[0], x.size[1], patch);
     let covered = grid.size();
     if covered != x.size {
@@ -612,5 +614,84 @@ pub(crate) fn mobilevit_v2_block(
             ..global
         };
     }
-    conv_norm_act(g, &format!("{path}.conv_proj"), &block.conv_proj, &global)
+    if !block.fuse_local {
+        return conv_norm_act(g, &format!("{path}.conv_proj"), &block.conv_proj, &global);
+    }
+    // MobileViTv3: the projection of [global, local], plus the input.
+    let fused = concat_channels(g, &global, &tokens_before_cover);
+    let projected = conv_norm_act(g, &format!("{path}.conv_proj"), &block.conv_proj, &fused)?;
+    Ok(add(g, &projected, &x))
+}
+
+/// `[a, b]` along the channels.
+fn concat_channels(g: &mut GraphBuilder, a: &Map, b: &Map) -> Map {
+    Map {
+        name: g.op("Concat", &[&a.name, &b.name], vec![int_attr("axis", 1)]),
+        channels: a.channels + b.channels,
+        size: a.size,
+    }
+}
+
+/// `a + b`, elementwise.
+fn add(g: &mut GraphBuilder, a: &Map, b: &Map) -> Map {
+    Map {
+        name: g.op("Add", &[&a.name, &b.name], vec![]),
+        ..a.clone()
+    }
+}
+
+/// PaddleClas's MobileViTv3 block on v1's transformer: depthwise local convolution,
+/// transformer over unfolded patches, fold, projection, the 1x1 fusion of `[local, global]`
+/// and the input added.
+pub(crate) fn mobilevit_v3_block(
+    g: &mut GraphBuilder,
+    path: &str,
+    block: &MobileVitV3Block,
+    x: &Map,
+) -> Result<Map> {
+    let local = conv_norm_act(g, &format!("{path}.conv_kxk"), &block.conv_kxk, x)?;
+    let local = conv(g, &format!("{path}.conv_1x1"), &block.conv_1x1, &local)?;
+    let dim = local.channels;
+    let grid = PatchGrid::covering(x.size[0], x.size[1], [block.patch_size, block.patch_size]);
+    let tokens = resize(
+        g,
+        &format!("{path}.resize_in"),
+        &local,
+        grid.size(),
+        FoldResize::Bilinear,
+    );
+    let mut sequences = unfold(g, path, &tokens, grid);
+    for (index, layer) in block.transformer.iter().enumerate() {
+        sequences = transformer_layer(
+            g,
+            &format!("{path}.transformer.{index}"),
+            layer,
+            &sequences,
+            dim,
+        )?;
+    }
+    let sequences = layer_norm(
+        g,
+        &format!("{path}.norm"),
+        &block.norm,
+        LAYER_NORM_EPS,
+        &sequences,
+    )?;
+    let global = fold(g, path, &sequences, dim, grid);
+    let global = resize(
+        g,
+        &format!("{path}.resize_out"),
+        &global,
+        x.size,
+        FoldResize::Bilinear,
+    );
+    let global = conv_norm_act(g, &format!("{path}.conv_proj"), &block.conv_proj, &global)?;
+    let fused = concat_channels(g, &local, &global);
+    let fused = conv_norm_act(
+        g,
+        &format!("{path}.conv_fusion"),
+        &block.conv_fusion,
+        &fused,
+    )?;
+    Ok(add(g, &fused, x))
 }

@@ -80,6 +80,9 @@ pub fn export_onnx(model: &MobileVit, options: &OnnxOptions) -> Result<Vec<u8>, 
                 StageBlock::MobileVitV2(block) => {
                     blocks::mobilevit_v2_block(&mut g, &path, block, &x)?
                 }
+                StageBlock::MobileVitV3(block) => {
+                    blocks::mobilevit_v3_block(&mut g, &path, block, &x)?
+                }
             };
         }
     }
