@@ -335,27 +335,35 @@ fn fold(g: &mut GraphBuilder, path: &str, x: &str, channels: usize, grid: PatchG
     }
 }
 
-/// Local convolutions, transformer over unfolded patches, fold, projection and fusion.
-pub(crate) fn mobilevit_block(
+/// The transformer of a v1-style MobileViT block (v1's, v3's on v1).
+struct Transformer<'a> {
+    layers: &'a [TransformerLayer],
+    norm: &'a LayerNorm,
+    norm_eps: f64,
+    patch_size: usize,
+    fold_resize: FoldResize,
+}
+
+/// `[B, d, H, W]` tokens resized up to whole patches, unfolded, through the transformer
+/// layers and the final LayerNorm, folded and resized back to `H x W`.
+fn global_representation(
     g: &mut GraphBuilder,
     path: &str,
-    block: &MobileVitBlock,
-    final_norm_eps: f64,
-    x: &Map,
+    tokens: &Map,
+    transformer: Transformer<'_>,
 ) -> Result<Map> {
-    let local = conv_norm_act(g, &format!("{path}.conv_kxk"), &block.conv_kxk, x)?;
-    let tokens = conv(g, &format!("{path}.conv_1x1"), &block.conv_1x1, &local)?;
     let dim = tokens.channels;
-    let grid = PatchGrid::covering(x.size[0], x.size[1], [block.patch_size, block.patch_size]);
-    let tokens = resize(
+    let patch = [transformer.patch_size; 2];
+    let grid = PatchGrid::covering(tokens.size[0], tokens.size[1], patch);
+    let resized = resize(
         g,
         &format!("{path}.resize_in"),
-        &tokens,
+        tokens,
         grid.size(),
         FoldResize::Bilinear,
     );
-    let mut sequences = unfold(g, path, &tokens, grid);
-    for (index, layer) in block.transformer.iter().enumerate() {
+    let mut sequences = unfold(g, path, &resized, grid);
+    for (index, layer) in transformer.layers.iter().enumerate() {
         sequences = transformer_layer(
             g,
             &format!("{path}.transformer.{index}"),
@@ -367,29 +375,44 @@ pub(crate) fn mobilevit_block(
     let sequences = layer_norm(
         g,
         &format!("{path}.norm"),
-        &block.norm,
-        final_norm_eps,
+        transformer.norm,
+        transformer.norm_eps,
         &sequences,
     )?;
     let global = fold(g, path, &sequences, dim, grid);
-    let global = resize(
+    Ok(resize(
         g,
         &format!("{path}.resize_out"),
         &global,
-        x.size,
-        block.fold_resize,
-    );
+        tokens.size,
+        transformer.fold_resize,
+    ))
+}
+
+/// Local convolutions, transformer over unfolded patches, fold, projection and fusion.
+pub(crate) fn mobilevit_block(
+    g: &mut GraphBuilder,
+    path: &str,
+    block: &MobileVitBlock,
+    final_norm_eps: f64,
+    x: &Map,
+) -> Result<Map> {
+    let local = conv_norm_act(g, &format!("{path}.conv_kxk"), &block.conv_kxk, x)?;
+    let tokens = conv(g, &format!("{path}.conv_1x1"), &block.conv_1x1, &local)?;
+    let global = global_representation(
+        g,
+        path,
+        &tokens,
+        Transformer {
+            layers: &block.transformer,
+            norm: &block.norm,
+            norm_eps: final_norm_eps,
+            patch_size: block.patch_size,
+            fold_resize: block.fold_resize,
+        },
+    )?;
     let projection = conv_norm_act(g, &format!("{path}.conv_proj"), &block.conv_proj, &global)?;
-    let fused_input = g.op(
-        "Concat",
-        &[&x.name, &projection.name],
-        vec![int_attr("axis", 1)],
-    );
-    let fused_input = Map {
-        name: fused_input,
-        channels: x.channels + projection.channels,
-        size: x.size,
-    };
+    let fused_input = concat_channels(g, x, &projection);
     conv_norm_act(
         g,
         &format!("{path}.conv_fusion"),
@@ -651,40 +674,18 @@ pub(crate) fn mobilevit_v3_block(
 ) -> Result<Map> {
     let local = conv_norm_act(g, &format!("{path}.conv_kxk"), &block.conv_kxk, x)?;
     let local = conv(g, &format!("{path}.conv_1x1"), &block.conv_1x1, &local)?;
-    let dim = local.channels;
-    let grid = PatchGrid::covering(x.size[0], x.size[1], [block.patch_size, block.patch_size]);
-    let tokens = resize(
+    let global = global_representation(
         g,
-        &format!("{path}.resize_in"),
+        path,
         &local,
-        grid.size(),
-        FoldResize::Bilinear,
-    );
-    let mut sequences = unfold(g, path, &tokens, grid);
-    for (index, layer) in block.transformer.iter().enumerate() {
-        sequences = transformer_layer(
-            g,
-            &format!("{path}.transformer.{index}"),
-            layer,
-            &sequences,
-            dim,
-        )?;
-    }
-    let sequences = layer_norm(
-        g,
-        &format!("{path}.norm"),
-        &block.norm,
-        LAYER_NORM_EPS,
-        &sequences,
+        Transformer {
+            layers: &block.transformer,
+            norm: &block.norm,
+            norm_eps: LAYER_NORM_EPS,
+            patch_size: block.patch_size,
+            fold_resize: FoldResize::Bilinear,
+        },
     )?;
-    let global = fold(g, path, &sequences, dim, grid);
-    let global = resize(
-        g,
-        &format!("{path}.resize_out"),
-        &global,
-        x.size,
-        FoldResize::Bilinear,
-    );
     let global = conv_norm_act(g, &format!("{path}.conv_proj"), &block.conv_proj, &global)?;
     let fused = concat_channels(g, &local, &global);
     let fused = conv_norm_act(
