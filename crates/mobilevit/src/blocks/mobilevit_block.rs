@@ -94,6 +94,30 @@ impl MobileVitBlockConfig {
     }
 }
 
+/// `[B, d, H, W]` tokens resized up to whole patches, unfolded into `[B * P, N, d]`
+/// sequences, through the transformer `layers` and the final `norm`, folded and resized back
+/// to `H x W` with `fold_resize` (v1's and v3's blocks).
+///
+/// # Shapes
+/// - `tokens`: `[B, d, H, W]`
+/// - output: `[B, d, H, W]`
+pub fn global_representation(
+    tokens: Tensor<4>,
+    layers: &[TransformerLayer],
+    norm: &LayerNorm,
+    patch_size: usize,
+    fold_resize: FoldResize,
+) -> Tensor<4> {
+    let [_, _, height, width] = tokens.dims();
+    let grid = PatchGrid::covering(height, width, [patch_size, patch_size]);
+    let mut sequences = unfold(resize_bilinear(tokens, grid.size()), grid);
+    for layer in layers {
+        sequences = layer.forward(sequences);
+    }
+    let sequences = norm.forward(sequences);
+    resize(fold(sequences, grid), [height, width], fold_resize)
+}
+
 /// The default epsilon of the final LayerNorm (ml-cvnets, timm, HF).
 pub const FINAL_NORM_EPS: f64 = LAYER_NORM_EPS;
 
@@ -102,17 +126,14 @@ impl MobileVitBlock {
     /// - `input`: `[B, C, H, W]`
     /// - output: `[B, C, H, W]`
     pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
-        let [_, _, height, width] = input.dims();
         let tokens = self.conv_1x1.forward(self.conv_kxk.forward(input.clone()));
-        let grid = PatchGrid::covering(height, width, [self.patch_size, self.patch_size]);
-        // [B, d, H, W] -> [B, d, nh * ph, nw * pw] -> [B * P, N, d]
-        let mut sequences = unfold(resize_bilinear(tokens, grid.size()), grid);
-        for layer in &self.transformer {
-            sequences = layer.forward(sequences);
-        }
-        let sequences = self.norm.forward(sequences);
-        // [B * P, N, d] -> [B, d, nh * ph, nw * pw] -> [B, d, H, W]
-        let global = resize(fold(sequences, grid), [height, width], self.fold_resize);
+        let global = global_representation(
+            tokens,
+            &self.transformer,
+            &self.norm,
+            self.patch_size,
+            self.fold_resize,
+        );
         let projection = self.conv_proj.forward(global);
         self.conv_fusion
             .forward(Tensor::cat(vec![input, projection], 1))

@@ -10,7 +10,8 @@ use burn::tensor::{Device, Tensor};
 
 use super::conv_norm_act::{ConvNormAct, ConvNormActConfig};
 use super::linear_attention::pointwise;
-use super::patches::{FoldResize, PatchGrid, fold, resize, resize_bilinear, unfold};
+use super::mobilevit_block::global_representation;
+use super::patches::FoldResize;
 use super::transformer_layer::{LAYER_NORM_EPS, TransformerLayer, TransformerLayerConfig};
 
 /// Configuration of a [`MobileVitV3Block`].
@@ -93,16 +94,14 @@ impl MobileVitV3Block {
     /// - `input`: `[B, C, H, W]`
     /// - output: `[B, C, H, W]`
     pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
-        let [_, _, height, width] = input.dims();
         let local = self.conv_1x1.forward(self.conv_kxk.forward(input.clone()));
-        let grid = PatchGrid::covering(height, width, [self.patch_size, self.patch_size]);
-        // [B, d, H, W] -> [B, d, nh * ph, nw * pw] -> [B * P, N, d]
-        let mut sequences = unfold(resize_bilinear(local.clone(), grid.size()), grid);
-        for layer in &self.transformer {
-            sequences = layer.forward(sequences);
-        }
-        let sequences = self.norm.forward(sequences);
-        let global = resize(fold(sequences, grid), [height, width], FoldResize::Bilinear);
+        let global = global_representation(
+            local.clone(),
+            &self.transformer,
+            &self.norm,
+            self.patch_size,
+            FoldResize::Bilinear,
+        );
         let global = self.conv_proj.forward(global);
         self.conv_fusion
             .forward(Tensor::cat(vec![local, global], 1))
