@@ -5,6 +5,11 @@ session, with the same number of threads.
 
     .venv-ref/bin/python scripts/bench_reference.py --model mobilevit_xxs --batch 1 --mode infer
     .venv-ref/bin/python scripts/bench_reference.py --model mobilevit_xxs --batch 32 --mode train
+    .venv-ref/bin/python scripts/bench_reference.py --model MobileViTV3_XXS \
+        --weights tests/fixtures/v3/paddle_MobileViTV3_XXS_formula.pdparams --rounds 3
+
+A model timm does not have (MobileViTV3, PaddleClas only) is compared with onnxruntime on our
+own `mobilevit export` of `--weights` alone; `--rounds` alternates the two that many times.
 
 Reference environment: `bash scripts/reference_venv.sh .venv-ref` (torch 2.15.0,
 timm 1.0.31, onnxruntime). PyTorch runs with glibc malloc tuned for large buffers (the MALLOC_*
@@ -103,14 +108,32 @@ def ours_onnx_rate(args):
     from safetensors.torch import save_file
 
     model = timm.create_model(args.model, pretrained=False).eval()
-    x = torch.randn(args.batch, 3, args.size, args.size)
     with tempfile.TemporaryDirectory() as tmp:
         weights = os.path.join(tmp, "weights.safetensors")
         save_file({k: v.contiguous() for k, v in model.state_dict().items()}, weights)
-        path = os.path.join(tmp, "model.onnx")
-        subprocess.run([args.binary, "export", "--weights", weights, "--output", path,
-                        "--image-size", str(args.size)], check=True, capture_output=True)
-        return onnx_rate(path, {"images": x.numpy()}, args)
+        return exported_rate(weights, tmp, args)
+
+
+def exported_rate(weights, tmp, args):
+    """Images/s of onnxruntime on `mobilevit export` of `weights`."""
+    x = torch.randn(args.batch, 3, args.size, args.size)
+    path = os.path.join(tmp, "model.onnx")
+    subprocess.run([args.binary, "export", "--weights", weights, "--output", path,
+                    "--image-size", str(args.size)], check=True, capture_output=True)
+    return onnx_rate(path, {"images": x.numpy()}, args)
+
+
+def export_only(args):
+    """A model timm lacks: ours against onnxruntime on our export of `--weights`, alternated."""
+    with tempfile.TemporaryDirectory() as tmp:
+        print(f"{args.model} infer, batch {args.batch}, {args.size}x{args.size}, "
+              f"{args.threads} threads, onnxruntime on our export of {args.weights}")
+        for round_index in range(args.rounds):
+            ours_rate, _ = ours(args)
+            ort_rate_ = exported_rate(args.weights, tmp, args)
+            print(f"  round {round_index + 1}: mobilevit-rs {ours_rate:8.1f} images/s, "
+                  f"onnxruntime {ort_rate_:8.1f} images/s (ours / onnxruntime = "
+                  f"{ours_rate / ort_rate_:.2f})")
 
 
 def ours(args):
@@ -146,7 +169,12 @@ def main():
     parser.add_argument("--binary", default="target/release/mobilevit")
     parser.add_argument("--gradient-checkpointing", action="store_true",
                         help="ours: recompute memory-bound activations in the backward pass")
+    parser.add_argument("--weights", help="for a model timm lacks: the weights to export")
+    parser.add_argument("--rounds", type=int, default=1, help="with --weights: alternations")
     args = parser.parse_args()
+    if args.weights:
+        export_only(args)
+        return
     ours_rate, ours_memory = ours(args)
     rates = {"mobilevit-rs": ours_rate, f"PyTorch {torch.__version__} eager": torch_rate(args)}
     # PyTorch runs first in this process, so the peak so far is its own (Python, torch and

@@ -8,6 +8,9 @@ were before the helpers moved here.
 
 The scripts are run as ``python scripts/X.py`` from the repository root; Python puts the
 script's own folder first on sys.path, which is how ``import fixture_common`` finds this file.
+
+The weight formula of the v2/v3 fixture scripts (make_v2_fixtures.py, make_paddle_v2_fixtures.py,
+make_paddle_v3_fixtures.py) needs numpy, so it is not here: it is in scripts/weight_formula.py.
 """
 
 from __future__ import annotations

@@ -4,9 +4,10 @@
 The Paddle companion of scripts/make_v2_fixtures.py (timm / HF transformers). PaddleClas 2.6.0's
 ``MobileViTV2_x0_5`` (``paddleclas.ppcls.arch.backbone.model_zoo.mobilevit_v2``, built with
 ``pretrained=False``, nothing downloaded) gets exactly the formula weights of make_v2_fixtures.py
-(its FORMULA, defined on timm's ``mobilevitv2_050`` state_dict key names): each Paddle key is
-renamed to its timm key by the rules below, the formula tensor of that timm key is generated
-and stored under the Paddle key. The model runs the same formula inputs in eval mode. Files:
+(the FORMULA of scripts/weight_formula.py, defined on timm's ``mobilevitv2_050`` state_dict key
+names, which both scripts import): each Paddle key is renamed to its timm key by the rules below,
+the formula tensor of that timm key is generated and stored under the Paddle key. The model runs
+the same formula inputs in eval mode. Files:
 
     {out}/paddle_050_formula.pdparams       paddle.save(model.state_dict()) after loading the
                                             formula weights: a plain pickle (protocol 4) of a
@@ -63,21 +64,22 @@ rule of each timm name agrees with the type of the Paddle layer that owns the ke
 GroupNorm: norm; Conv2D / Linear: weight, bias), and that every generated tensor has the sha256
 that meta.json records for its timm key.
 
-The formula functions (fnv1a64, draws, rule_from_name, formula_values, formula_input,
-tensor_sha256 and their constants) are COPIED from scripts/make_v2_fixtures.py: that script
-imports torch, timm and safetensors at module level, which the Paddle venv does not have. When
-scripts/make_v2_fixtures.py is present (it normally is), the script parses it with ``ast`` and
-requires each copied function's source text and each copied constant's value to be identical to
-the original, so a change there cannot silently diverge from here.
+The formula code (rule_from_name, formula_values, formula_input, tensor_sha256, BATCH) is
+imported from scripts/weight_formula.py, the numpy-only module that make_v2_fixtures.py and
+make_paddle_v3_fixtures.py import too (make_v2_fixtures.py itself imports torch, timm and
+safetensors, which the Paddle venv does not have). The script runs its self_check() (the numpy
+code against a pure-Python-int implementation, here under the Paddle venv's numpy) and records
+that in the meta file ("formula_code").
 
 timm comparison (``--timm-python``, default /work/refvenv/bin/python when it exists; ``none`` to
 skip): the script runs that interpreter on a small child program that imports
-scripts/make_v2_fixtures.py (build_timm, rule_from_name, formula_values, formula_input: the
-formula's own code), loads the formula weights into timm's ``mobilevitv2_050`` (strict) and runs
-the same inputs; the parent records max |Paddle - timm| per size (expected at float32 rounding,
-~1e-6: PaddleClas's MobileViTV2 is timm's network at these sizes) and fails above
---max-timm-diff. Where tests/fixtures/v2/timm_050_logits_256x256.npy exists, the difference to
-that committed file is recorded too.
+scripts/make_v2_fixtures.py (build_timm, and rule_from_name, formula_values, formula_input, which
+it imports from scripts/weight_formula.py: the same formula code as here), loads the formula
+weights into timm's ``mobilevitv2_050`` (strict) and runs the same inputs; the parent records max
+|Paddle - timm| per size (expected at float32 rounding, ~1e-6: PaddleClas's MobileViTV2 is timm's
+network at these sizes) and fails above --max-timm-diff. Where
+tests/fixtures/v2/timm_050_logits_256x256.npy exists, the difference to that committed file is
+recorded too.
 
 Pinned reference versions (the fixtures were generated with exactly these):
 
@@ -102,18 +104,13 @@ import os
 for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-import ast  # noqa: E402
-import hashlib  # noqa: E402
-import inspect  # noqa: E402
 import json  # noqa: E402
-import math  # noqa: E402
 import pickle  # noqa: E402
 import platform  # noqa: E402
 import re  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
-import textwrap  # noqa: E402
 from importlib.metadata import version as dist_version  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -126,6 +123,8 @@ from paddleclas.ppcls.arch.backbone.model_zoo import mobilevit_v2 as pc_v2  # no
 from fixture_common import (add_version_flag, files_table, logits_summary,  # noqa: E402
                             new_parser, parse_sizes, pickle_info, print_logits, print_written,
                             version_mismatch, write_meta)
+from weight_formula import (BATCH, formula_input, formula_values,  # noqa: E402
+                            rule_from_name, self_check_record, tensor_sha256)
 
 PINNED = {"paddlepaddle": "3.3.1", "paddleclas": "2.6.0"}
 MODEL = "MobileViTV2_x0_5"
@@ -168,128 +167,6 @@ def paddle_to_timm_key(key: str) -> str:
     for pat, rep in RENAME_RULES:
         key = re.sub(pat, rep, key)
     return key
-
-
-# ---------------------------------------------------------------------------------------------
-# The formula: COPIED VERBATIM from scripts/make_v2_fixtures.py (which imports torch/timm at
-# module level, so it cannot be imported here). check_formula_copy() requires the copies to be
-# textually identical to the originals whenever that script is present.
-# ---------------------------------------------------------------------------------------------
-
-BATCH = 2
-FNV_OFFSET = 0xCBF29CE484222325
-FNV_PRIME = 0x100000001B3
-GAMMA = 0x9E3779B97F4A7C15
-MIX1 = 0xBF58476D1CE4E5B9
-MIX2 = 0x94D049BB133111EB
-MASK64 = (1 << 64) - 1
-NORM_MODULE_NAMES = ("bn", "norm", "norm1", "norm2")
-
-
-def fnv1a64(name: str) -> int:
-    h = FNV_OFFSET
-    for b in name.encode("utf-8"):
-        h = ((h ^ b) * FNV_PRIME) & MASK64
-    return h
-
-
-def draws(name: str, n: int) -> np.ndarray:
-    """u_0 .. u_{n-1} of `name`'s splitmix64 stream, float64 (vectorised; uint64 arithmetic in
-    numpy arrays wraps mod 2^64). state_i = seed + (i + 1) * GAMMA mod 2^64."""
-    seed = np.uint64(fnv1a64(name))
-    with np.errstate(over="ignore"):
-        z = np.arange(1, n + 1, dtype=np.uint64) * np.uint64(GAMMA) + seed
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(MIX1)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(MIX2)
-        z = z ^ (z >> np.uint64(31))
-    return (z >> np.uint64(40)).astype(np.float64) / float(1 << 24)
-
-
-def rule_from_name(name: str) -> str:
-    """The formula rule of a timm key, from its name only (what the Rust side does)."""
-    if name.endswith("running_var"):
-        return "running_var"
-    if name.endswith("running_mean"):
-        return "running_mean"
-    if name.endswith("num_batches_tracked"):
-        return "num_batches_tracked"
-    parts = name.split(".")
-    is_norm = len(parts) >= 2 and parts[-2] in NORM_MODULE_NAMES
-    if name.endswith("weight"):
-        return "norm_weight" if is_norm else "weight"
-    if name.endswith("bias"):
-        return "norm_bias" if is_norm else "bias"
-    raise ValueError(f"no formula rule for key {name!r}")
-
-
-def formula_values(name: str, shape: tuple, rule: str) -> np.ndarray:
-    """The formula tensor (float32, or int64 for num_batches_tracked), row-major."""
-    if rule == "num_batches_tracked":
-        if shape != ():
-            raise ValueError(f"{name}: num_batches_tracked of shape {shape}")
-        return np.zeros((), dtype=np.int64)
-    n = math.prod(shape)
-    u = draws(name, n)
-    if rule in ("running_var", "norm_weight"):
-        v = 0.5 + u
-    elif rule in ("running_mean", "norm_bias"):
-        v = (u - 0.5) * 0.4
-    elif rule == "weight":
-        fan_in = n // shape[0]
-        assert fan_in * shape[0] == n
-        v = ((u - 0.5) * 2.0) * math.sqrt(3.0 / fan_in)
-    elif rule == "bias":
-        v = (u - 0.5) * 0.2
-    else:
-        raise ValueError(rule)
-    return v.astype(np.float32).reshape(shape)
-
-
-def formula_input(h: int, w: int) -> np.ndarray:
-    return draws("input", BATCH * 3 * h * w).astype(np.float32).reshape(BATCH, 3, h, w)
-
-
-def tensor_sha256(a: np.ndarray) -> str:
-    """sha256 of the little-endian row-major bytes of a tensor."""
-    return hashlib.sha256(np.ascontiguousarray(a).astype(a.dtype.newbyteorder("<")).tobytes()
-                          ).hexdigest()
-
-
-COPIED_FUNCTIONS = (fnv1a64, draws, rule_from_name, formula_values, formula_input, tensor_sha256)
-COPIED_CONSTANTS = ("BATCH", "FNV_OFFSET", "FNV_PRIME", "GAMMA", "MIX1", "MIX2", "MASK64",
-                    "NORM_MODULE_NAMES")
-
-
-def check_formula_copy() -> dict:
-    """The copied formula code must be the text of scripts/make_v2_fixtures.py's."""
-    if not V2_SCRIPT.exists():
-        print(f"WARNING: {V2_SCRIPT} not found: the copied formula is not checked against it",
-              file=sys.stderr)
-        return {"source": str(V2_SCRIPT.relative_to(REPO)), "checked": False}
-    src = V2_SCRIPT.read_text()
-    tree = ast.parse(src, filename=str(V2_SCRIPT))
-    funcs = {n.name: ast.get_source_segment(src, n) for n in tree.body
-             if isinstance(n, ast.FunctionDef)}
-    consts = {}
-    for n in tree.body:
-        if isinstance(n, ast.Assign) and len(n.targets) == 1 and \
-                isinstance(n.targets[0], ast.Name) and n.targets[0].id in COPIED_CONSTANTS:
-            consts[n.targets[0].id] = eval(compile(ast.Expression(n.value), "<const>", "eval"),
-                                           {})  # literals and integer arithmetic only
-    for f in COPIED_FUNCTIONS:
-        mine = textwrap.dedent(inspect.getsource(f)).rstrip()
-        if f.__name__ not in funcs:
-            sys.exit(f"{V2_SCRIPT.name} no longer defines {f.__name__}(): update the copy here")
-        if funcs[f.__name__].rstrip() != mine:
-            sys.exit(f"{f.__name__}() differs from {V2_SCRIPT.name}'s: update the copy here")
-    for c in COPIED_CONSTANTS:
-        if c not in consts or consts[c] != globals()[c]:
-            sys.exit(f"constant {c} differs from {V2_SCRIPT.name}'s "
-                     f"({consts.get(c)!r} vs {globals()[c]!r}): update the copy here")
-    return {"source": str(V2_SCRIPT.relative_to(REPO)), "checked": True,
-            "functions": [f.__name__ for f in COPIED_FUNCTIONS],
-            "constants": list(COPIED_CONSTANTS),
-            "identical_source_text": True}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -463,7 +340,7 @@ def main(argv=None) -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
-    copy_check = check_formula_copy()
+    formula_code = self_check_record()  # under this venv's numpy; exits on a difference
     tmeta = load_timm_meta(Path(args.timm_meta))
     timm_logits, timm_info = ({}, None)
     if args.timm_python != "none":
@@ -618,10 +495,10 @@ def main(argv=None) -> None:
         "dtype": "float32", "device": str(paddle.get_device()),
         "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
         "batch": BATCH,
-        "formula": "FORMULA of scripts/make_v2_fixtures.py (see tests/fixtures/v2/meta.json "
+        "formula": "FORMULA of scripts/weight_formula.py (see tests/fixtures/v2/meta.json "
                    "'formula'), applied to the timm key of each Paddle key; classifier.fc.weight "
                    "is the transpose of the formula tensor of timm's head.fc.weight",
-        "formula_copy_check": copy_check,
+        "formula_code": formula_code,
         "timm_keys_from": list(timm_sources),
         "trainable_params": n_trainable,
         "bn_running_stat_elements": n_bn,
@@ -640,9 +517,9 @@ def main(argv=None) -> None:
 
     print(f"[versions] {versions()}" + (f"; timm side {timm_info['versions']}" if timm_info
                                         else ""))
-    print(f"[formula] copy of {copy_check['source']} "
-          + ("identical (checked)" if copy_check["checked"] else "NOT checked")
-          + (f"; every tensor's sha256 as in {args.timm_meta}" if tmeta else ""))
+    print(f"[formula] {formula_code['module']}: numpy == pure-Python-int implementation "
+          "(self-check passed)" + (f"; every tensor's sha256 as in {args.timm_meta}" if tmeta
+                                   else ""))
     print(f"[{MODEL}] trainable params {n_trainable:,}; + BN stats {n_all:,}; "
           f"{len(tensors)} keys = timm's {len(tensors) + n_nbt} minus {n_nbt} num_batches_tracked "
           f"(checked against {' and '.join(timm_sources)})")

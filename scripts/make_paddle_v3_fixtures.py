@@ -3,13 +3,13 @@
 
 The v3 companion of scripts/make_paddle_v2_fixtures.py. PaddleClas 2.6.0's MobileViTV3 factories
 (``paddleclas.ppcls.arch.backbone.model_zoo.mobilevit_v3``, built with ``pretrained=False``,
-nothing downloaded, eval mode) get the formula weights of scripts/make_v2_fixtures.py (its
-FORMULA: FNV-1a seed of a tensor *name*, splitmix64 stream, values by the name's rule). There is
-no timm or HF MobileViTv3, so the names fed to the formula are OUR names: each Paddle key is
-renamed by the rules below to the timm-style name the Rust side uses, the formula tensor of that
-name is generated in PyTorch layout, and it is stored under the Paddle key (transposed for
-Paddle's ``nn.Linear`` weights, which Paddle keeps as [in, out]). The models run the formula
-input ("input", [2, 3, H, W], value u) in eval mode.
+nothing downloaded, eval mode) get the formula weights of scripts/make_v2_fixtures.py (the FORMULA
+of scripts/weight_formula.py: FNV-1a seed of a tensor *name*, splitmix64 stream, values by the
+name's rule). There is no timm or HF MobileViTv3, so the names fed to the formula are OUR names:
+each Paddle key is renamed by the rules below to the timm-style name the Rust side uses, the
+formula tensor of that name is generated in PyTorch layout, and it is stored under the Paddle key
+(transposed for Paddle's ``nn.Linear`` weights, which Paddle keeps as [in, out]). The models run
+the formula input ("input", [2, 3, H, W], value u) in eval mode.
 
 Variants (fixtures):
 
@@ -96,12 +96,13 @@ formula sha256 there, and its Paddle -> our map is make_paddle_v2_fixtures.py's 
 map (tests/fixtures/v2/paddle_meta.json); the 256x256 formula input has the sha256 recorded in
 tests/fixtures/v2/meta.json.
 
-The formula functions (fnv1a64, draws, rule_from_name, formula_values, formula_input,
-tensor_sha256) and pdparams_info / versions are IMPORTED from scripts/make_paddle_v2_fixtures.py
+The formula code (rule_from_name, formula_values, formula_input, tensor_sha256, BATCH) is
+imported from scripts/weight_formula.py, the numpy-only module that make_v2_fixtures.py and
+make_paddle_v2_fixtures.py import too; its self_check() (the numpy code against a
+pure-Python-int implementation) runs here and is recorded in meta.json ("formula_code").
+pdparams_info, versions and NAME_TABLE_KEY are imported from scripts/make_paddle_v2_fixtures.py
 (importing it only imports paddle, paddleclas and numpy and sets the thread variables this
-script sets too); that script holds a copy of scripts/make_v2_fixtures.py's formula code, and
-its check_formula_copy() (run here, recorded in meta.json) requires the copy to be textually
-identical to the original.
+script sets too).
 
 Pinned reference versions (the fixtures were generated with exactly these):
 
@@ -141,22 +142,12 @@ import make_paddle_v2_fixtures as pv2  # noqa: E402
 from fixture_common import (add_version_flag, files_table, logits_summary,  # noqa: E402
                             new_parser, parse_sizes, print_logits, print_written,
                             version_mismatch, write_meta)
-
-# The formula, from make_paddle_v2_fixtures.py (its checked copy of make_v2_fixtures.py's code).
-BATCH = pv2.BATCH
-draws = pv2.draws
-rule_from_name = pv2.rule_from_name
-formula_values = pv2.formula_values
-formula_input = pv2.formula_input
-tensor_sha256 = pv2.tensor_sha256
-IMPORTED = ("BATCH", "fnv1a64", "draws", "rule_from_name", "formula_values", "formula_input",
-            "tensor_sha256", "check_formula_copy", "pdparams_info", "versions", "NAME_TABLE_KEY")
+from weight_formula import (BATCH, formula_input, formula_values,  # noqa: E402
+                            rule_from_name, self_check_record, tensor_sha256)
 
 PINNED = {"paddlepaddle": "3.3.1", "paddleclas": "2.6.0"}
 NUM_CLASSES = 1000
 NAME_TABLE_KEY = pv2.NAME_TABLE_KEY
-REPO = Path(__file__).resolve().parent.parent
-V2_PADDLE_SCRIPT = Path(pv2.__file__).resolve()
 
 V1_BASED = ("MobileViTV3_XXS", "MobileViTV3_XS", "MobileViTV3_S",
             "MobileViTV3_XXS_L2", "MobileViTV3_XS_L2", "MobileViTV3_S_L2")
@@ -506,7 +497,7 @@ def main(argv=None) -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
-    copy_check = pv2.check_formula_copy()
+    formula_code = self_check_record()  # under this venv's numpy; exits on a difference
     refs = load_refs(args)
     inputs = {}
 
@@ -624,13 +615,11 @@ def main(argv=None) -> None:
         "dtype": "float32", "device": str(paddle.get_device()),
         "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
         "batch": BATCH,
-        "formula": "FORMULA of scripts/make_v2_fixtures.py (see tests/fixtures/v2/meta.json "
+        "formula": "FORMULA of scripts/weight_formula.py (see tests/fixtures/v2/meta.json "
                    "'formula'), applied to OUR name of each Paddle key (the rename rules) in "
                    "OUR shape (PyTorch layout); Paddle nn.Linear weights are stored as the "
                    "transpose ([in, out]) of our [out, in] formula tensor (fan_in = in)",
-        "formula_code": {"imported_from": str(V2_PADDLE_SCRIPT.relative_to(REPO)),
-                         "names": list(IMPORTED),
-                         "copy_check_of_that_module": copy_check},
+        "formula_code": formula_code,
         "input": "formula input: name 'input', shape [2, 3, H, W], value u (draws of 'input')",
         "rename_rules": [[p, r] for p, r in RENAME_RULES],
         "our_key_form": OUR_KEY_FORM.pattern,
@@ -642,9 +631,8 @@ def main(argv=None) -> None:
     write_meta(meta_path, meta)
 
     print(f"[versions] {pv2.versions()}")
-    print(f"[formula] imported from {V2_PADDLE_SCRIPT.name}; its copy of "
-          f"{copy_check['source']} " + ("identical (checked)" if copy_check["checked"]
-                                        else "NOT checked"))
+    print(f"[formula] {formula_code['module']}: numpy == pure-Python-int implementation "
+          "(self-check passed)")
     print("[counts] variant: key map size, trainable, + BN stats (fixtures: *)")
     for name in ALL_VARIANTS:
         c = counts[name]

@@ -22,7 +22,7 @@ Files (``{W}`` is the width tag, 050 or 200 by default; ``{H}x{W}`` the input si
                                         included as HF's state_dict has it, written by
                                         safetensors.torch.save_file with metadata
                                         {"format": "pt"} (as save_pretrained writes it)
-    {out}/meta.json                     versions, this formula, per width: parameter counts, every
+    {out}/meta.json                     versions, the FORMULA, per width: parameter counts, every
                                         timm key (with its HF key, shape, dtype, formula rule and
                                         the sha256 of its little-endian bytes), max |timm - HF| per
                                         size, logits statistics; test vectors of the formula; the
@@ -35,57 +35,17 @@ inputs are odd (25x25, 13x13, 7x7): timm then resizes the block input up to the 
 and its fold zero-fills it, so the two references differ there (printed and recorded; the
 script requires the difference to be non-zero, since that is what the fixture is for).
 
-------------------------------------------------------------------------------------------------
-FORMULA (the Rust tests re-implement this exactly; every step is exact integer arithmetic or one
-correctly rounded IEEE-754 operation, so the values are bit-exact):
-
-  A tensor is named by its timm state_dict key NAME (e.g. "stages.2.1.conv_proj.bn.weight") and
-  has shape SHAPE, with N elements (N = 1 for shape []), visited in row-major (C) order.
-
-  seed(NAME) = 64-bit FNV-1a of the UTF-8 bytes of NAME:
-      h = 0xcbf29ce484222325
-      for each byte b:  h = ((h XOR b) * 0x100000001b3) mod 2^64
-      seed = h
-
-  splitmix64 stream, one draw u_i per element i = 0, 1, ..., N-1:
-      state = seed(NAME)
-      for i = 0, 1, ..., N-1:
-          state = (state + 0x9E3779B97F4A7C15) mod 2^64
-          z = state
-          z = ((z XOR (z >> 30)) * 0xBF58476D1CE4E5B9) mod 2^64
-          z = ((z XOR (z >> 27)) * 0x94D049BB133111EB) mod 2^64
-          z = z XOR (z >> 31)
-          u_i = (z >> 40) / 2^24        (the top 24 bits; a float in [0, 1), exact in f32 and f64)
-
-  Values: computed in f64, each operation rounded to nearest-even, in exactly the order written
-  (left to right, parentheses first), then rounded once to f32 (round to nearest-even). 0.4 and
-  0.2 are the f64 values nearest to 0.4 and 0.2 (the literals). The first rule that matches wins:
-      NAME ends with "running_var"           0.5 + u
-      NAME ends with "running_mean"          (u - 0.5) * 0.4
-      NAME ends with "num_batches_tracked"   integer 0 (int64, shape [], as timm has it; no draw)
-      norm weight                            0.5 + u
-      norm bias                              (u - 0.5) * 0.4
-      other NAME ending with "weight"        ((u - 0.5) * 2.0) * sqrt(3.0 / fan_in)
-                                             fan_in = N / SHAPE[0] (an exact integer division;
-                                             conv [out, in/groups, kh, kw]: in/groups*kh*kw,
-                                             linear [out, in]: in); 3.0 / fan_in and sqrt are
-                                             each rounded in f64, and the same f64 factor
-                                             sqrt(3.0 / fan_in) multiplies every element
-      other NAME ending with "bias"          (u - 0.5) * 0.2
-  "norm" means: the dot-separated component of NAME just before its last one is "bn", "norm",
-  "norm1" or "norm2" (NAME.split(".")[-2] in {bn, norm, norm1, norm2}). In timm's mobilevitv2
-  these are exactly the BatchNorm2d modules (stem.bn, *.bn) and the GroupNorm modules
-  (transformer.J.norm1, transformer.J.norm2, stages.K.1.norm); the script derives each key's
-  rule from its module's type (isinstance BatchNorm2d / GroupNorm vs Conv2d / Linear) and asserts
-  that it agrees with this name rule. Every key of the state_dict matches one of the rules.
-
-  Inputs: NAME = "input", SHAPE = [2, 3, H, W] (batch 2, RGB, NCHW), value = u (in [0, 1), so
-  the f64 -> f32 rounding is exact). The 200x200 input is the first 2*3*200*200 draws of the
-  same stream laid out as [2, 3, 200, 200]; it is not a crop of the 256x256 one.
-
-  The same f32 tensors are used under HF's key names (a rename only: the layouts are identical).
-END FORMULA
-------------------------------------------------------------------------------------------------
+FORMULA: the formula (FNV-1a seed of NAME, splitmix64 stream, values by NAME's rule, the inputs)
+is written out, and implemented, in scripts/weight_formula.py, which the Paddle scripts import
+too. In short: a tensor is named by its timm state_dict key NAME; its draws u in [0, 1) come from
+a splitmix64 stream seeded by the 64-bit FNV-1a of NAME; BN running_var and norm weights are
+0.5 + u, running_mean and norm biases (u - 0.5) * 0.4, other weights ((u - 0.5) * 2.0) *
+sqrt(3.0 / fan_in), other biases (u - 0.5) * 0.2, num_batches_tracked int64 0; the input is the
+stream of "input" as [2, 3, H, W]. The same f32 tensors are used under HF's key names (a rename
+only: the layouts are identical). The script derives each key's rule from its module's type
+(isinstance BatchNorm2d / GroupNorm vs Conv2d / Linear) and asserts that it agrees with the name
+rule. meta.json records the full FORMULA text and the formula's test vectors, which the Rust
+tests check.
 
 timm <-> HF key map (timm stage k, block i; HF encoder layer k), as in the v2 spec section 5:
 
@@ -109,7 +69,8 @@ timm <-> HF key map (timm stage k, block i; HF encoder layer k), as in the v2 sp
 The script checks that the map is one-to-one onto HF's state_dict, that shapes agree, that HF's
 state_dict order is timm's order mapped, and that each HF module has the same kind (norm or
 conv/linear) as its timm counterpart. The numpy implementation of the formula is checked against
-a pure-Python-int implementation on whole small tensors and on the start of the input stream.
+a pure-Python-int implementation on whole small tensors and on the start of the input stream
+(weight_formula.self_check).
 
 Pinned reference versions: torch==2.15.0 (CPU), timm==1.0.31, transformers==5.25.0. From the
 repository root:
@@ -128,8 +89,6 @@ float32 on the CPU with --threads threads (default 1).
 
 from __future__ import annotations
 
-import hashlib
-import math
 import platform
 import sys
 from pathlib import Path
@@ -145,79 +104,20 @@ import timm
 from fixture_common import (add_version_flag, files_table, logits_summary, new_parser,
                             parse_choices, parse_sizes, print_written, version_mismatch,
                             write_meta)
+from weight_formula import (BATCH, FORMULA, NORM_MODULE_NAMES, formula_input, formula_values,
+                            rule_from_name, self_check, tensor_sha256)
 
 PINNED = {"torch": "2.15.0", "timm": "1.0.31", "transformers": "5.25.0"}
-BATCH = 2
 NUM_CLASSES = 1000
 # The official widths: timm tag -> width multiplier.
 WIDTHS = {"050": 0.5, "075": 0.75, "100": 1.0, "125": 1.25, "150": 1.5, "175": 1.75, "200": 2.0}
 HF_SAFETENSORS_WIDTH = "050"
 SAME_TOL = 1e-5  # max |timm - HF| where both references are the same network
 
-FORMULA = __doc__.split("FORMULA (", 1)[1].split("END FORMULA", 1)[0]
-FORMULA = "FORMULA (" + FORMULA.rstrip() + "\n"
-
-FNV_OFFSET = 0xCBF29CE484222325
-FNV_PRIME = 0x100000001B3
-GAMMA = 0x9E3779B97F4A7C15
-MIX1 = 0xBF58476D1CE4E5B9
-MIX2 = 0x94D049BB133111EB
-MASK64 = (1 << 64) - 1
-NORM_MODULE_NAMES = ("bn", "norm", "norm1", "norm2")
-
 
 # ---------------------------------------------------------------------------------------------
-# The formula
+# The formula rule from the module type (the formula itself: scripts/weight_formula.py)
 # ---------------------------------------------------------------------------------------------
-
-def fnv1a64(name: str) -> int:
-    h = FNV_OFFSET
-    for b in name.encode("utf-8"):
-        h = ((h ^ b) * FNV_PRIME) & MASK64
-    return h
-
-
-def draws(name: str, n: int) -> np.ndarray:
-    """u_0 .. u_{n-1} of `name`'s splitmix64 stream, float64 (vectorised; uint64 arithmetic in
-    numpy arrays wraps mod 2^64). state_i = seed + (i + 1) * GAMMA mod 2^64."""
-    seed = np.uint64(fnv1a64(name))
-    with np.errstate(over="ignore"):
-        z = np.arange(1, n + 1, dtype=np.uint64) * np.uint64(GAMMA) + seed
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(MIX1)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(MIX2)
-        z = z ^ (z >> np.uint64(31))
-    return (z >> np.uint64(40)).astype(np.float64) / float(1 << 24)
-
-
-def draws_reference(name: str, n: int) -> list[float]:
-    """The same stream with Python ints, step by step as the docstring states it."""
-    state, out = fnv1a64(name), []
-    for _ in range(n):
-        state = (state + GAMMA) & MASK64
-        z = state
-        z = ((z ^ (z >> 30)) * MIX1) & MASK64
-        z = ((z ^ (z >> 27)) * MIX2) & MASK64
-        z = z ^ (z >> 31)
-        out.append((z >> 40) / 2.0 ** 24)
-    return out
-
-
-def rule_from_name(name: str) -> str:
-    """The formula rule of a timm key, from its name only (what the Rust side does)."""
-    if name.endswith("running_var"):
-        return "running_var"
-    if name.endswith("running_mean"):
-        return "running_mean"
-    if name.endswith("num_batches_tracked"):
-        return "num_batches_tracked"
-    parts = name.split(".")
-    is_norm = len(parts) >= 2 and parts[-2] in NORM_MODULE_NAMES
-    if name.endswith("weight"):
-        return "norm_weight" if is_norm else "weight"
-    if name.endswith("bias"):
-        return "norm_bias" if is_norm else "bias"
-    raise ValueError(f"no formula rule for key {name!r}")
-
 
 def rule_from_module(model: nn.Module, name: str) -> str:
     """The formula rule of a key, from the type of the module that owns it."""
@@ -232,89 +132,6 @@ def rule_from_module(model: nn.Module, name: str) -> str:
     elif isinstance(mod, (nn.Conv2d, nn.Linear)) and leaf in ("weight", "bias"):
         return leaf
     raise ValueError(f"{name}: unexpected {type(mod).__name__}.{leaf}")
-
-
-def formula_values(name: str, shape: tuple, rule: str) -> np.ndarray:
-    """The formula tensor (float32, or int64 for num_batches_tracked), row-major."""
-    if rule == "num_batches_tracked":
-        if shape != ():
-            raise ValueError(f"{name}: num_batches_tracked of shape {shape}")
-        return np.zeros((), dtype=np.int64)
-    n = math.prod(shape)
-    u = draws(name, n)
-    if rule in ("running_var", "norm_weight"):
-        v = 0.5 + u
-    elif rule in ("running_mean", "norm_bias"):
-        v = (u - 0.5) * 0.4
-    elif rule == "weight":
-        fan_in = n // shape[0]
-        assert fan_in * shape[0] == n
-        v = ((u - 0.5) * 2.0) * math.sqrt(3.0 / fan_in)
-    elif rule == "bias":
-        v = (u - 0.5) * 0.2
-    else:
-        raise ValueError(rule)
-    return v.astype(np.float32).reshape(shape)
-
-
-def formula_values_reference(name: str, shape: tuple, rule: str) -> np.ndarray:
-    """formula_values with Python floats, one element at a time (for the self-check)."""
-    n = math.prod(shape)
-    out = []
-    for u in draws_reference(name, n):
-        if rule in ("running_var", "norm_weight"):
-            v = 0.5 + u
-        elif rule in ("running_mean", "norm_bias"):
-            v = (u - 0.5) * 0.4
-        elif rule == "weight":
-            v = ((u - 0.5) * 2.0) * math.sqrt(3.0 / (n // shape[0]))
-        else:
-            v = (u - 0.5) * 0.2
-        out.append(np.float32(v))
-    return np.array(out, dtype=np.float32).reshape(shape)
-
-
-def formula_input(h: int, w: int) -> np.ndarray:
-    return draws("input", BATCH * 3 * h * w).astype(np.float32).reshape(BATCH, 3, h, w)
-
-
-def tensor_sha256(a: np.ndarray) -> str:
-    """sha256 of the little-endian row-major bytes of a tensor."""
-    return hashlib.sha256(np.ascontiguousarray(a).astype(a.dtype.newbyteorder("<")).tobytes()
-                          ).hexdigest()
-
-
-def self_check() -> dict:
-    """numpy formula == pure-Python formula; returns test vectors for meta.json."""
-    n = 4096
-    u_np = draws("input", n)
-    u_py = draws_reference("input", n)
-    if not np.array_equal(u_np, np.array(u_py)):
-        sys.exit("self-check: numpy and Python-int splitmix64 streams differ")
-    cases = {"stem.conv.weight": (16, 3, 3, 3), "stem.bn.weight": (16,), "stem.bn.bias": (16,),
-             "stem.bn.running_mean": (16,), "stem.bn.running_var": (16,),
-             "stages.2.1.transformer.0.attn.qkv_proj.bias": (129,),
-             "head.fc.weight": (1000, 256)}
-    for name, shape in cases.items():
-        rule = rule_from_name(name)
-        a, b = formula_values(name, shape, rule), formula_values_reference(name, shape, rule)
-        if a.tobytes() != b.tobytes():
-            sys.exit(f"self-check: numpy and Python formula differ for {name}")
-    ex = {}
-    for name, shape in (("stem.conv.weight", (16, 3, 3, 3)), ("stem.bn.running_var", (16,)),
-                        ("head.fc.bias", (1000,))):
-        rule = rule_from_name(name)
-        v = formula_values(name, shape, rule).reshape(-1)[:4]
-        ex[name] = {"shape": list(shape), "rule": rule,
-                    "first_values_f32_bits": [f"0x{int(x):08x}" for x in v.view(np.uint32)],
-                    "first_values": [float(x) for x in v]}
-    return {
-        "fnv1a64": {s: f"0x{fnv1a64(s):016x}" for s in ("", "input", "stem.conv.weight")},
-        "input_first_draws": {
-            "u": u_py[:8],
-            "z_top24": [int(round(u * 2 ** 24)) for u in u_py[:8]]},
-        "first_values": ex,
-    }
 
 
 # ---------------------------------------------------------------------------------------------

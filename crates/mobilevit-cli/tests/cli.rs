@@ -334,6 +334,22 @@ fn preprocess_writes_the_timm_tensor_of_the_cat() {
     assert!(mean <= 1e-6, "mean |diff| {mean}");
 }
 
+/// A `[256, 256, 3]` uint8 crop as the CHW float tensor of `NormalizeImage {scale: 1/255}`.
+fn paddleclas_infer_tensor(path: &Path) -> Vec<f32> {
+    let bytes = std::fs::read(path).unwrap();
+    let pixels: Vec<u8> = npyz::NpyFile::new(&bytes[..]).unwrap().into_vec().unwrap();
+    let scale = (1.0f64 / 255.0) as f32;
+    (0..3)
+        .flat_map(|c| {
+            pixels
+                .iter()
+                .skip(c)
+                .step_by(3)
+                .map(move |&p| f32::from(p) * scale)
+        })
+        .collect()
+}
+
 #[test]
 fn preprocess_reads_paddleclas_own_config_and_obeys_the_weights() {
     let dir = tempfile::tempdir().unwrap();
@@ -341,10 +357,17 @@ fn preprocess_reads_paddleclas_own_config_and_obeys_the_weights() {
     let weights = fixtures().join("paddle_xxs_seed0.pdparams");
     let horse = fixtures().join("images/horse.png");
     let out = dir.path().join("horse.npy");
-    let paddle = read_values::<4>(&fixtures().join("preprocess_paddle_horse.npy"));
+    // What PaddleClas's Infer block feeds the model: RGB, resized with OpenCV (the block names
+    // no backend), as scripts/make_cv2_resize_fixtures.py computes it with PaddleClas's steps.
+    let infer = paddleclas_infer_tensor(&fixtures().join("cv2/paddleclas_infer_horse.npy"));
+    let plane = infer.len() / 3;
+    let infer_bgr: Vec<f32> = [2, 1, 0]
+        .iter()
+        .flat_map(|&c| infer[c * plane..(c + 1) * plane].iter().copied())
+        .collect();
 
     // PaddleClas's own file, unchanged: its Infer block decodes RGB, and PaddleClas's weights
-    // expect BGR, so the images are decoded BGR, which gives PaddleClas's eval tensor.
+    // expect BGR, so the images are decoded BGR: the block's tensor with its channels reversed.
     let args = [
         "preprocess",
         "-c",
@@ -362,9 +385,9 @@ fn preprocess_reads_paddleclas_own_config_and_obeys_the_weights() {
         notice.contains("expect BGR") && notice.contains("decoding BGR"),
         "{notice}"
     );
-    assert_eq!(read_values::<4>(&out), paddle);
+    assert_eq!(read_values::<4>(&out), infer_bgr);
 
-    // Without weights, the Infer block as written: the same tensor in RGB.
+    // Without weights, the Infer block as written, byte for byte PaddleClas's.
     succeeds(&[
         "preprocess",
         "-c",
@@ -373,10 +396,7 @@ fn preprocess_reads_paddleclas_own_config_and_obeys_the_weights() {
         "-o",
         path(&out),
     ]);
-    let rgb = read_values::<4>(&out);
-    let plane = rgb.len() / 3;
-    assert_eq!(rgb[..plane], paddle[2 * plane..]);
-    assert_eq!(rgb[2 * plane..], paddle[..plane]);
+    assert_eq!(read_values::<4>(&out), infer);
 
     let message = fails_with(
         &[

@@ -247,9 +247,37 @@ fn every_consumer_gives_the_same_scores_for_every_source_and_conversion() {
 fn a_preset_or_config_that_disagrees_with_the_weights_is_decoded_their_way_with_a_notice() {
     let weights = fixtures().join("paddle_xxs_seed0.pdparams");
     let image = fixtures().join("images/chelsea.png");
-    let reference = predict_scores(&weights, &image);
-    // PaddleClas's own config: Infer decodes RGB; the weights expect BGR.
+    // PaddleClas's own config: Infer decodes RGB; the weights expect BGR. Its Infer block
+    // resizes with OpenCV, its Eval block (which the weights record) with Pillow, so the
+    // reference is the Infer block written to decode BGR.
     let config = fixtures().join("paddleclas/MobileViT_XXS.yaml");
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(&config).unwrap();
+    let infer = text.find("Infer:").unwrap();
+    let bgr_config = dir.path().join("bgr.yaml");
+    let bgr_text = format!(
+        "{}{}",
+        &text[..infer],
+        text[infer..].replacen("to_rgb: True", "to_rgb: False", 1)
+    );
+    std::fs::write(&bgr_config, bgr_text).unwrap();
+    let output = mobilevit(&[
+        "predict",
+        "-c",
+        path(&bgr_config),
+        "-o",
+        &format!("Global.pretrained_model={}", path(&weights)),
+        "--topk",
+        "1000",
+        "--json",
+        path(&image),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("decoding BGR"));
+    let reference = scores_of(
+        &serde_json::from_str::<serde_json::Value>(stdout(&output).lines().next().unwrap())
+            .unwrap()["topk"],
+    );
     let output = mobilevit(&[
         "predict",
         "-c",

@@ -288,6 +288,10 @@ pub struct OptimizerConfig {
     /// No weight decay on one-dimensional parameters (biases, norms).
     #[serde(default)]
     pub one_dim_param_no_weight_decay: bool,
+    /// Clip each parameter's gradient to this L2 norm before the step (PaddleClas's
+    /// `ClipGradByNorm`: per tensor, not over all of them; MobileViTV2's recipe uses 10).
+    #[serde(default)]
+    pub clip_norm: Option<f64>,
     /// The schedule.
     pub lr: LearningRateConfig,
 }
@@ -320,6 +324,10 @@ pub struct DatasetConfig {
     pub delimiter: String,
     /// Transforms.
     pub transform_ops: Value,
+    /// Batch transforms (PaddleClas's `OpSampler` of `MixupOperator` and `CutmixOperator`, or
+    /// one of them alone), applied to each device's batch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_transform_ops: Option<Value>,
     /// What to do with unreadable images: `skip` (count and report) or `fail`.
     #[serde(default)]
     pub corrupt_images: mobilevit_data::CorruptImages,
@@ -443,11 +451,12 @@ fn ema_decay() -> f64 {
     0.9995
 }
 
-/// `AMP`: accepted for PaddleClas compatibility; training runs in float32.
+/// `AMP`: accepted for PaddleClas compatibility; training runs in float32 (with a notice when
+/// `use_amp` asks for mixed precision).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AmpConfig {
-    /// Must be false: mixed precision is not implemented.
+    /// Mixed precision: not implemented, so `true` trains in float32 after a notice.
     #[serde(default)]
     pub use_amp: bool,
     /// Accepted, not used.

@@ -2,8 +2,9 @@
 //! preprocessing contract a trained model records.
 
 use mobilevit_data::{
-    BatchSampler, ChannelOrder, CvnetsRule, Interpolation, Loader, LoaderConfig, Pipeline,
-    Preprocessing, Scale, Scales, Transform, pipeline_from_ops, read_list, scan_class_folders,
+    BatchMix, BatchSampler, ChannelOrder, CvnetsRule, Interpolation, Loader, LoaderConfig,
+    Pipeline, Preprocessing, Scale, Scales, Transform, pipeline_from_ops, read_list,
+    scan_class_folders,
 };
 use serde_norway::Value;
 
@@ -85,6 +86,7 @@ pub fn trained_preprocessing(
             height,
             interpolation: Interpolation::Bilinear,
         }],
+        erasing: None,
         ..train
     }))
 }
@@ -171,8 +173,20 @@ pub fn build_split(
         corrupt_images: dataset.corrupt_images,
         seed,
     };
+    let mut loader = Loader::new(samples, pipeline, loader_config)?;
+    if let Some(ops) = &dataset.batch_transform_ops {
+        if key.ends_with("Eval") {
+            return Err(invalid(
+                &format!("{key}.dataset.batch_transform_ops"),
+                "batch operators mix training images; evaluation must see them as they are",
+            ));
+        }
+        let mix = BatchMix::from_ops(ops)
+            .map_err(|error| invalid(&format!("{key}.dataset.batch_transform_ops"), error))?;
+        loader = loader.with_batch_mix(mix);
+    }
     Ok(SplitData {
-        loader: Loader::new(samples, pipeline, loader_config)?,
+        loader,
         sampler,
         class_names,
     })

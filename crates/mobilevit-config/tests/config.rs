@@ -2,7 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use mobilevit_config::{Config, ConfigError};
+use mobilevit_config::{Config, ConfigError, eval_preprocessing, infer_preprocessing};
+use mobilevit_data::{BatchMix, pipeline_from_ops};
 
 fn configs() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs")
@@ -27,6 +28,129 @@ fn shipped_configs_load_with_the_reference_recipe() {
     let custom = Config::load(&configs().join("custom/finetune_xxs.yaml"), &[]).unwrap();
     assert_eq!(custom.data_loader.train.dataset.cls_label_path, None);
     assert_eq!(custom.arch.freeze_backbone_epochs, 1);
+}
+
+/// PaddleClas's MobileViTV2 and MobileViTV3 recipes: (name, peak learning rate, weight decay,
+/// the global batch the rates are for, gradient clipping).
+const V2_V3_RECIPES: [(&str, f64, f64, usize, Option<f64>); 13] = [
+    (
+        "MobileViTV2/MobileViTV2_x0_5",
+        0.009,
+        0.004,
+        1024,
+        Some(10.0),
+    ),
+    (
+        "MobileViTV2/MobileViTV2_x1_0",
+        0.0075,
+        0.013,
+        1024,
+        Some(10.0),
+    ),
+    (
+        "MobileViTV2/MobileViTV2_x1_5",
+        0.0035,
+        0.029,
+        1024,
+        Some(10.0),
+    ),
+    (
+        "MobileViTV2/MobileViTV2_x2_0",
+        0.002,
+        0.05,
+        1024,
+        Some(10.0),
+    ),
+    ("MobileViTV3/MobileViTV3_XXS", 0.002, 0.01, 384, None),
+    ("MobileViTV3/MobileViTV3_XS", 0.002, 0.01, 384, None),
+    ("MobileViTV3/MobileViTV3_S", 0.002, 0.01, 384, None),
+    ("MobileViTV3/MobileViTV3_XXS_L2", 0.002, 0.01, 384, None),
+    ("MobileViTV3/MobileViTV3_XS_L2", 0.002, 0.01, 384, None),
+    ("MobileViTV3/MobileViTV3_S_L2", 0.002, 0.01, 384, None),
+    (
+        "MobileViTV3/MobileViTV3_x0_5",
+        0.002,
+        0.05,
+        1024,
+        Some(10.0),
+    ),
+    (
+        "MobileViTV3/MobileViTV3_x0_75",
+        0.002,
+        0.05,
+        1024,
+        Some(10.0),
+    ),
+    (
+        "MobileViTV3/MobileViTV3_x1_0",
+        0.002,
+        0.05,
+        1024,
+        Some(10.0),
+    ),
+];
+
+/// Every pipeline and batch operator of a config, built as training builds them.
+fn build_pipelines(config: &Config) -> (mobilevit_data::Pipeline, Option<BatchMix>) {
+    let train = &config.data_loader.train.dataset;
+    let pipeline = pipeline_from_ops(&train.transform_ops).unwrap();
+    let mix = train
+        .batch_transform_ops
+        .as_ref()
+        .map(|ops| BatchMix::from_ops(ops).unwrap());
+    eval_preprocessing(config).unwrap();
+    if config.infer.is_some() {
+        infer_preprocessing(config).unwrap().unwrap();
+    }
+    (pipeline, mix)
+}
+
+#[test]
+fn shipped_v2_and_v3_configs_load_with_paddleclas_recipes() {
+    for (name, lr, weight_decay, reference_batch, clip_norm) in V2_V3_RECIPES {
+        let config = Config::load(&configs().join(format!("ImageNet/{name}.yaml")), &[]).unwrap();
+        assert!(name.ends_with(&config.arch.name), "{name}");
+        assert_eq!(config.optimizer.lr.learning_rate, lr, "{name}");
+        assert_eq!(config.optimizer.weight_decay, weight_decay, "{name}");
+        assert_eq!(
+            config.global.lr_reference_batch_size, reference_batch,
+            "{name}"
+        );
+        assert_eq!(config.optimizer.clip_norm, clip_norm, "{name}");
+        let (pipeline, mix) = build_pipelines(&config);
+        // The recipes built on v2 augment with RandAugmentV3, RandomErasing and Mixup/CutMix;
+        // those built on v1 (V3 XXS, XS, S) with crops and flips only.
+        let v2_recipe = clip_norm.is_some();
+        assert_eq!(pipeline.erasing.is_some(), v2_recipe, "{name}");
+        assert_eq!(mix.is_some(), v2_recipe, "{name}");
+        assert_eq!(
+            pipeline
+                .transforms
+                .iter()
+                .any(|t| matches!(t, mobilevit_data::Transform::RandAugment { .. })),
+            v2_recipe,
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn paddleclas_own_v2_and_v3_configs_load_as_they_are() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/paddleclas");
+    for (file, ours) in [
+        ("MobileViTV2_x0_5.yaml", "MobileViTV2/MobileViTV2_x0_5.yaml"),
+        ("MobileViTV3_XXS.yaml", "MobileViTV3/MobileViTV3_XXS.yaml"),
+    ] {
+        let theirs = Config::load(&fixtures.join(file), &[]).unwrap();
+        let ours = Config::load(&configs().join("ImageNet").join(ours), &[]).unwrap();
+        // The same recipe; only where it runs differs (device, output folder, seed).
+        assert_eq!(theirs.arch, ours.arch, "{file}");
+        assert_eq!(theirs.optimizer, ours.optimizer, "{file}");
+        assert_eq!(theirs.loss, ours.loss, "{file}");
+        assert_eq!(theirs.data_loader, ours.data_loader, "{file}");
+        assert_eq!(theirs.ema, ours.ema, "{file}");
+        assert_eq!(build_pipelines(&theirs), build_pipelines(&ours), "{file}");
+    }
 }
 
 fn write(dir: &Path, text: &str) -> PathBuf {

@@ -13,6 +13,8 @@ mod preprocessing;
 mod preset;
 
 pub use channel_order::ChannelOrder;
-pub use pipeline::{CropRule, Interpolation, Pipeline, ShortSideRule, Transform};
+pub use pipeline::{
+    CropRule, ErasingFill, Interpolation, Pipeline, RandomErasing, ShortSideRule, Transform,
+};
 pub use preprocessing::{Adapted, PipelineOrigin, Preprocessing};
 pub use preset::{EVAL_CROP, Preset};

@@ -5,13 +5,13 @@
 //!   PaddleClas rounds both sides half to even (`int(round(side * s / short))`);
 //! - centre crop: torchvision rounds the offset half to even (`int(round((h - s) / 2))`),
 //!   PaddleClas and HF floor it (`(h - s) // 2`);
-//! - resampling filters are Pillow's.
+//! - resampling is Pillow's, or OpenCV's bilinear where PaddleClas resizes with `cv2`.
 
 use serde::{Deserialize, Serialize};
 
 use crate::channel_order::ChannelOrder;
 
-/// Resampling filter, as Pillow names them.
+/// Resampling filter: Pillow's, as Pillow names them, or OpenCV's bilinear.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Interpolation {
@@ -28,6 +28,10 @@ pub enum Interpolation {
     Bicubic,
     /// `Image.LANCZOS` (3 lobes).
     Lanczos,
+    /// OpenCV's `cv2.INTER_LINEAR`: bilinear without antialiasing, in OpenCV's 11-bit fixed
+    /// point (PaddleClas's `cv2` backend, its default).
+    #[serde(rename = "cv2_bilinear")]
+    Cv2Bilinear,
 }
 
 /// How a short-side resize computes the other side.
@@ -98,6 +102,50 @@ pub enum Transform {
         /// Probability of flipping.
         probability: f64,
     },
+    /// PaddleClas `RandAugmentV3` (MobileViTV2's recipe): `layers` operations drawn uniformly
+    /// from fourteen (shears, translations, rotation, colour, posterize, solarize, contrast,
+    /// sharpness, brightness, autocontrast, equalize, invert) at `magnitude`, as Pillow runs them.
+    RandAugment {
+        /// Operations per image.
+        layers: usize,
+        /// Strength, 0 to 10.
+        magnitude: f64,
+        /// Colour of the pixels the geometric operations uncover.
+        fill: [u8; 3],
+        /// Resampling of the geometric operations (nearest, bilinear or bicubic).
+        interpolation: Interpolation,
+    },
+}
+
+/// What [`RandomErasing`] writes into its rectangle.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ErasingFill {
+    /// One value per channel (PaddleClas's `mode: const` with its `mean`).
+    Const([f32; 3]),
+    /// One standard normal draw per channel (`mode: rand`).
+    Rand,
+    /// A standard normal draw per value (`mode: pixel`).
+    Pixel,
+}
+
+/// PaddleClas `RandomErasing` (Zhong et al., 2017) on the normalised tensor: with probability
+/// `probability`, up to `attempts` draws of an area fraction and an aspect ratio, and the first
+/// rectangle that fits is filled.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RandomErasing {
+    /// Probability of erasing (`EPSILON`).
+    pub probability: f64,
+    /// Range of the rectangle's area as a fraction of the image (`sl`, `sh`).
+    pub area: [f64; 2],
+    /// Aspect ratios (height / width) are drawn from `[r1, 1 / r1]` (`r1`).
+    pub min_aspect: f64,
+    /// Draws before giving up (`attempt`).
+    pub attempts: usize,
+    /// Draw the aspect ratio uniformly in log space (`use_log_aspect`).
+    pub log_aspect: bool,
+    /// What fills the rectangle.
+    pub fill: ErasingFill,
 }
 
 impl Transform {
@@ -105,7 +153,9 @@ impl Transform {
     pub fn is_random(&self) -> bool {
         matches!(
             self,
-            Transform::RandomResizedCrop { .. } | Transform::HorizontalFlip { .. }
+            Transform::RandomResizedCrop { .. }
+                | Transform::HorizontalFlip { .. }
+                | Transform::RandAugment { .. }
         )
     }
 }
@@ -124,6 +174,9 @@ pub struct Pipeline {
     pub mean: [f32; 3],
     /// Per-channel standard deviation, divided by last.
     pub std: [f32; 3],
+    /// Random erasing of the normalised tensor (training only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub erasing: Option<RandomErasing>,
 }
 
 impl Pipeline {
@@ -146,6 +199,7 @@ impl Pipeline {
             scale: 1.0 / 255.0,
             mean: [0.0; 3],
             std: [1.0; 3],
+            erasing: None,
         }
     }
 
@@ -166,7 +220,9 @@ impl Pipeline {
                     height: h,
                     ..
                 } => (*w, *h) = (width, height),
-                Transform::ResizeShort { .. } | Transform::HorizontalFlip { .. } => {}
+                Transform::ResizeShort { .. }
+                | Transform::HorizontalFlip { .. }
+                | Transform::RandAugment { .. } => {}
             }
         }
         pipeline
@@ -184,16 +240,16 @@ impl Pipeline {
                 | Transform::Resize { width, height, .. }
                 | Transform::CenterCrop { width, height, .. } => return Some([height, width]),
                 Transform::ResizeShort { .. } => return None,
-                Transform::HorizontalFlip { .. } => {}
+                Transform::HorizontalFlip { .. } | Transform::RandAugment { .. } => {}
             }
         }
         None
     }
 
     /// Whether the pipeline gives the same tensor for the same image every time (an eval
-    /// pipeline: no random crop, no random flip).
+    /// pipeline: no random crop, flip, augmentation or erasing).
     pub fn is_deterministic(&self) -> bool {
-        !self.transforms.iter().any(Transform::is_random)
+        self.erasing.is_none() && !self.transforms.iter().any(Transform::is_random)
     }
 
     /// The same pipeline decoding in `order`.

@@ -33,8 +33,8 @@ pub enum Preset {
     #[serde(rename = "paddle_v2")]
     PaddleV2,
     /// PaddleClas `MobileViTV3_{XXS,XS,S}*.yaml` Eval: RGB (OpenCV decode, then flipped),
-    /// short side 288 bilinear, `CropImage` 256, /255. PaddleClas resizes with OpenCV's
-    /// non-antialiased bilinear; this uses Pillow's, as the `cvnets` preset does.
+    /// short side 288 with OpenCV's bilinear (PaddleClas's default `cv2` backend, not
+    /// antialiased), `CropImage` 256, /255.
     #[serde(rename = "paddle_v3")]
     PaddleV3,
 }
@@ -95,7 +95,7 @@ impl Preset {
             Preset::PaddleV3 => (
                 ChannelOrder::Rgb,
                 288,
-                Interpolation::Bilinear,
+                Interpolation::Cv2Bilinear,
                 ShortSideRule::Round,
                 CropRule::Floor,
             ),
@@ -117,6 +117,7 @@ impl Preset {
             scale: 1.0 / 255.0,
             mean: [0.0; 3],
             std: [1.0; 3],
+            erasing: None,
         }
     }
 

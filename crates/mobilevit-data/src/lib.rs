@@ -2,12 +2,16 @@
 //! samplers and a parallel loader. Knows nothing of the model.
 
 pub mod dataset;
+pub mod erasing;
 pub mod error;
 pub mod image;
 pub mod loader;
+pub mod mix;
 pub mod mnist;
 pub mod ops;
+pub mod rand_augment;
 pub mod resize;
+pub mod resize_cv2;
 pub mod sampler;
 pub mod split;
 pub mod transforms;
@@ -16,8 +20,10 @@ pub use dataset::{IMAGE_EXTENSIONS, Sample, read_class_map, read_list, scan_clas
 pub use error::DataError;
 pub use image::{ChannelOrder, Image};
 pub use loader::{CorruptImages, LoadedBatch, Loader, LoaderConfig, LoadingEpoch, derive_seed};
+pub use mix::{BatchMix, MixOperator, Mixed};
 pub use mobilevit_contract::{Adapted, EVAL_CROP, PipelineOrigin, Preprocessing, Preset};
 pub use ops::pipeline_from_ops;
+pub use rand_augment::{AugmentOp, RandAugment, apply_op};
 pub use resize::{Interpolation, resize};
 pub use sampler::{Batch, BatchSampler, CvnetsRule, Scale, Scales};
 pub use split::{FolderSplit, split_class_folders, write_split_lists};

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::dataset::Sample;
 use crate::error::DataError;
 use crate::image::Image;
+use crate::mix::{BatchMix, Mixed};
 use crate::sampler::Batch;
 use crate::transforms::{Pipeline, RunPipeline};
 
@@ -69,6 +70,8 @@ pub struct LoadedBatch {
     pub padding: usize,
     /// Images left out, with the reason (padding repeats are not reported twice).
     pub skipped: Vec<(PathBuf, String)>,
+    /// How a batch operator (Mixup, CutMix) mixed the images, if one did.
+    pub mix: Option<Mixed>,
 }
 
 impl LoadedBatch {
@@ -92,9 +95,13 @@ impl LoadedBatch {
 pub struct Loader {
     samples: Arc<Vec<Sample>>,
     pipeline: Arc<Pipeline>,
+    batch_mix: Option<Arc<BatchMix>>,
     config: LoaderConfig,
     pool: Arc<rayon::ThreadPool>,
 }
+
+/// Stream of the batch operators' draws, apart from the per-image ones.
+const BATCH_MIX_STREAM: u64 = 0x6d69_7875_7063_7574;
 
 /// A seed for item `index` of `epoch` of a run seeded with `seed`: well mixed, so that
 /// neighbouring items get unrelated streams, and a function of its arguments alone, so that the
@@ -129,9 +136,16 @@ impl Loader {
         Ok(Self {
             samples: Arc::new(samples),
             pipeline: Arc::new(pipeline),
+            batch_mix: None,
             config,
             pool: Arc::new(pool),
         })
+    }
+
+    /// The loader with batch operators (Mixup, CutMix) run on every batch it loads.
+    pub fn with_batch_mix(mut self, batch_mix: BatchMix) -> Self {
+        self.batch_mix = Some(Arc::new(batch_mix));
+        self
     }
 
     /// Number of samples.
@@ -145,12 +159,17 @@ impl Loader {
         let (sender, receiver) = sync_channel(self.config.prefetch.max(1));
         let samples = Arc::clone(&self.samples);
         let pipeline = Arc::clone(&self.pipeline);
+        let batch_mix = self.batch_mix.clone();
         let pool = Arc::clone(&self.pool);
         let config = self.config;
         let producer = std::thread::spawn(move || {
             for batch in batches {
-                let loaded =
-                    pool.install(|| load_batch(&samples, &pipeline, &config, &batch, epoch));
+                let loaded = pool
+                    .install(|| load_batch(&samples, &pipeline, &config, &batch, epoch))
+                    .map(|loaded| match &batch_mix {
+                        Some(mix) => mix_batch(mix, loaded, &batch, config.seed, epoch),
+                        None => loaded,
+                    });
                 let stop = loaded.is_err();
                 if sender.send(loaded).is_err() || stop {
                     return;
@@ -184,6 +203,21 @@ impl Iterator for LoadingEpoch {
             }
         }
     }
+}
+
+/// Runs the batch operators on a loaded batch, with draws that depend only on the run's seed,
+/// the epoch and the batch's first image (so resumed runs mix as uninterrupted ones).
+fn mix_batch(
+    batch_mix: &BatchMix,
+    mut loaded: LoadedBatch,
+    batch: &Batch,
+    seed: u64,
+    epoch: u64,
+) -> LoadedBatch {
+    let first = batch.indices.first().map_or(0, |&index| index as u64);
+    let mut rng = ChaCha8Rng::seed_from_u64(derive_seed(seed ^ BATCH_MIX_STREAM, epoch, first));
+    batch_mix.apply(&mut loaded, &mut rng);
+    loaded
 }
 
 fn load_batch(
@@ -229,6 +263,7 @@ fn load_batch(
         labels: Vec::with_capacity(results.len()),
         padding: 0,
         skipped: Vec::new(),
+        mix: None,
     };
     let first_padding = batch.indices.len() - batch.padding;
     for (position, (index, result)) in results.into_iter().enumerate() {

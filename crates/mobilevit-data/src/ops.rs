@@ -8,15 +8,17 @@
 //!   - NormalizeImage: {scale: 1.0/255.0, mean: [0, 0, 0], std: [1, 1, 1], order: ''}
 //! ```
 //!
-//! Resizing is always Pillow's; `backend: cv2` (PaddleClas's default) is accepted and resized
-//! the same way.
+//! Resizing follows `backend`, as PaddleClas's `UnifiedResize` does: `pil` resamples with
+//! Pillow's filters, `cv2` (PaddleClas's default, also when the key is absent) with OpenCV's
+//! bilinear, the one OpenCV filter reproduced exactly here; another OpenCV filter is refused
+//! rather than approximated.
 
 use serde_norway::{Mapping, Value};
 
 use crate::error::DataError;
 use crate::image::ChannelOrder;
 use crate::resize::Interpolation;
-use crate::transforms::{CropRule, Pipeline, ShortSideRule, Transform};
+use crate::transforms::{CropRule, ErasingFill, Pipeline, RandomErasing, ShortSideRule, Transform};
 
 /// The op names this reader knows.
 pub const KNOWN_OPS: &[&str] = &[
@@ -27,6 +29,8 @@ pub const KNOWN_OPS: &[&str] = &[
     "RandFlipImage",
     "NormalizeImage",
     "ToCHWImage",
+    "RandAugmentV3",
+    "RandomErasing",
 ];
 
 fn op_error(op: &str, message: impl Into<String>) -> DataError {
@@ -136,14 +140,40 @@ impl<'a> Params<'a> {
         }
     }
 
-    fn backend(&self) -> Result<(), DataError> {
+    fn backend(&self) -> Result<Backend, DataError> {
         match self.get("backend").and_then(Value::as_str) {
-            None | Some("pil" | "cv2") => Ok(()),
+            None | Some("cv2") => Ok(Backend::Cv2),
+            Some("pil") => Ok(Backend::Pil),
             Some(other) => {
                 Err(self.error("backend", format!("unknown backend '{other}' (pil or cv2)")))
             }
         }
     }
+
+    /// The resampling of a resizing op: its `interpolation` as its `backend` runs it.
+    fn resampling(&self) -> Result<Interpolation, DataError> {
+        let interpolation = self.interpolation()?;
+        match (self.backend()?, interpolation) {
+            (Backend::Pil, _) => Ok(interpolation),
+            (Backend::Cv2, Interpolation::Bilinear) => Ok(Interpolation::Cv2Bilinear),
+            (Backend::Cv2, _) => Err(self.error(
+                "interpolation",
+                format!(
+                    "OpenCV's {interpolation:?} is not reproduced exactly (only its bilinear is); \
+                     use 'backend: pil' for Pillow's, or bilinear"
+                ),
+            )),
+        }
+    }
+}
+
+/// The library PaddleClas resizes with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Backend {
+    /// Pillow.
+    Pil,
+    /// OpenCV (PaddleClas's default).
+    Cv2,
 }
 
 /// A number, or a string such as `1.0/255.0` (PaddleClas writes scales that way).
@@ -169,7 +199,9 @@ pub fn pipeline_from_ops(ops: &Value) -> Result<Pipeline, DataError> {
         scale: 1.0,
         mean: [0.0; 3],
         std: [1.0; 3],
+        erasing: None,
     };
+    let mut normalized = false;
     for item in items {
         let Value::Mapping(entry) = item else {
             return Err(op_error(
@@ -188,6 +220,13 @@ pub fn pipeline_from_ops(ops: &Value) -> Result<Pipeline, DataError> {
                 ));
             }
         };
+        if name == "RandomErasing" && !normalized {
+            return Err(op_error(
+                &name,
+                "must come after NormalizeImage (it erases the normalised image)",
+            ));
+        }
+        normalized |= name == "NormalizeImage";
         apply_op(&mut pipeline, &name, params)?;
     }
     Ok(pipeline)
@@ -196,7 +235,12 @@ pub fn pipeline_from_ops(ops: &Value) -> Result<Pipeline, DataError> {
 fn apply_op(pipeline: &mut Pipeline, name: &str, params: Value) -> Result<(), DataError> {
     match name {
         "DecodeImage" => {
-            let p = Params::new(name, params, &["to_rgb", "channel_first"])?;
+            let p = Params::new(
+                name,
+                params,
+                &["to_rgb", "channel_first", "to_np", "backend"],
+            )?;
+            p.backend()?;
             pipeline.order = if p.bool("to_rgb", true)? {
                 ChannelOrder::Rgb
             } else {
@@ -221,8 +265,7 @@ fn apply_op(pipeline: &mut Pipeline, name: &str, params: Value) -> Result<(), Da
                     "return_numpy",
                 ],
             )?;
-            p.backend()?;
-            let interpolation = p.interpolation()?;
+            let interpolation = p.resampling()?;
             let transform = match (p.number("resize_short")?, p.size("size")?) {
                 (Some(short), None) => Transform::ResizeShort {
                     size: short as usize,
@@ -265,7 +308,6 @@ fn apply_op(pipeline: &mut Pipeline, name: &str, params: Value) -> Result<(), Da
                     "use_log_aspect",
                 ],
             )?;
-            p.backend()?;
             let size = p.size("size")?.ok_or_else(|| p.error("size", "required"))?;
             let range = |key: &str, default: [f64; 2]| -> Result<[f64; 2], DataError> {
                 match p.numbers(key)? {
@@ -283,7 +325,7 @@ fn apply_op(pipeline: &mut Pipeline, name: &str, params: Value) -> Result<(), Da
                 scale: range("scale", [0.08, 1.0])?,
                 ratio: range("ratio", [3.0 / 4.0, 4.0 / 3.0])?,
                 log_aspect: p.bool("use_log_aspect", false)?,
-                interpolation: p.interpolation()?,
+                interpolation: p.resampling()?,
             });
         }
         "RandFlipImage" => {
@@ -335,6 +377,8 @@ fn apply_op(pipeline: &mut Pipeline, name: &str, params: Value) -> Result<(), Da
         "ToCHWImage" => {
             Params::new(name, params, &[])?;
         }
+        "RandAugmentV3" => pipeline.transforms.push(rand_augment(name, params)?),
+        "RandomErasing" => pipeline.erasing = Some(random_erasing(name, params)?),
         other => {
             return Err(op_error(
                 other,
@@ -343,6 +387,110 @@ fn apply_op(pipeline: &mut Pipeline, name: &str, params: Value) -> Result<(), Da
         }
     }
     Ok(())
+}
+
+/// PaddleClas `RandAugmentV3` (defaults: 2 layers, magnitude 3, black fill, bicubic).
+fn rand_augment(name: &str, params: Value) -> Result<Transform, DataError> {
+    let p = Params::new(
+        name,
+        params,
+        &["num_layers", "magnitude", "fillcolor", "interpolation"],
+    )?;
+    let magnitude = p.number("magnitude")?.unwrap_or(3.0);
+    if !(0.0..=10.0).contains(&magnitude) {
+        return Err(p.error("magnitude", "expected a value from 0 to 10"));
+    }
+    let fill = match p.numbers("fillcolor")? {
+        None => [0; 3],
+        Some(values) if values.len() == 3 && values.iter().all(|v| (0.0..=255.0).contains(v)) => {
+            [values[0] as u8, values[1] as u8, values[2] as u8]
+        }
+        Some(_) => return Err(p.error("fillcolor", "expected three values from 0 to 255")),
+    };
+    // PaddleClas's `_pil_interp` runs bicubic as bicubic and every other name but lanczos and
+    // hamming (which Pillow's transforms refuse) as bilinear: only the two names that mean
+    // what they say are taken.
+    let interpolation = match p
+        .get("interpolation")
+        .map(|v| v.as_str().unwrap_or_default())
+    {
+        None | Some("bicubic") => Interpolation::Bicubic,
+        Some("bilinear") => Interpolation::Bilinear,
+        Some(other) => {
+            return Err(p.error(
+                "interpolation",
+                format!(
+                    "'{other}': PaddleClas runs RandAugmentV3's shears, translations and \
+                     rotations with bicubic or, for any other name, bilinear; write one of those"
+                ),
+            ));
+        }
+    };
+    Ok(Transform::RandAugment {
+        layers: p.number("num_layers")?.unwrap_or(2.0) as usize,
+        magnitude,
+        fill,
+        interpolation,
+    })
+}
+
+/// PaddleClas `RandomErasing` (defaults: probability 0.5, area 0.02-0.4, r1 0.3, 100
+/// attempts, zeros).
+fn random_erasing(name: &str, params: Value) -> Result<RandomErasing, DataError> {
+    let p = Params::new(
+        name,
+        params,
+        &[
+            "EPSILON",
+            "sl",
+            "sh",
+            "r1",
+            "mean",
+            "attempt",
+            "use_log_aspect",
+            "mode",
+        ],
+    )?;
+    let probability = p.number("EPSILON")?.unwrap_or(0.5);
+    let area = [
+        p.number("sl")?.unwrap_or(0.02),
+        p.number("sh")?.unwrap_or(0.4),
+    ];
+    let min_aspect = p.number("r1")?.unwrap_or(0.3);
+    if !(0.0..=1.0).contains(&probability) {
+        return Err(p.error("EPSILON", "expected a probability"));
+    }
+    if !(area[0] > 0.0 && area[0] <= area[1]) {
+        return Err(p.error("sh", "expected 0 < sl <= sh"));
+    }
+    if min_aspect <= 0.0 {
+        return Err(p.error("r1", "expected a positive ratio"));
+    }
+    let fill = match p.get("mode").and_then(Value::as_str).unwrap_or("const") {
+        "const" => {
+            let mean = p.numbers("mean")?.unwrap_or_else(|| vec![0.0; 3]);
+            let [r, g, b] = mean[..] else {
+                return Err(p.error("mean", "expected three values"));
+            };
+            ErasingFill::Const([r as f32, g as f32, b as f32])
+        }
+        "rand" => ErasingFill::Rand,
+        "pixel" => ErasingFill::Pixel,
+        other => {
+            return Err(p.error(
+                "mode",
+                format!("unknown mode '{other}' (const, rand or pixel)"),
+            ));
+        }
+    };
+    Ok(RandomErasing {
+        probability,
+        area,
+        min_aspect,
+        attempts: p.number("attempt")?.unwrap_or(100.0) as usize,
+        log_aspect: p.bool("use_log_aspect", false)?,
+        fill,
+    })
 }
 
 #[cfg(test)]
@@ -384,12 +532,57 @@ mod tests {
         ));
     }
 
+    /// `DataLoader.Train.dataset.transform_ops` of PaddleClas's `MobileViTV2_x1_0.yaml`.
+    #[test]
+    fn mobilevit_v2_training_ops_parse_as_paddleclas_writes_them() {
+        let pipeline = ops("- DecodeImage: {to_rgb: True, channel_first: False, backend: pil}\n\
+             - RandCropImage: {size: 256, interpolation: bicubic, backend: pil, use_log_aspect: True}\n\
+             - RandFlipImage: {flip_code: 1}\n\
+             - RandAugmentV3: {num_layers: 2, interpolation: bicubic}\n\
+             - NormalizeImage: {scale: 1.0/255.0, mean: [0.0, 0.0, 0.0], std: [1.0, 1.0, 1.0], order: ''}\n\
+             - RandomErasing: {EPSILON: 0.25, sl: 0.02, sh: 1.0/3.0, r1: 0.3, attempt: 10, use_log_aspect: True, mode: const}\n")
+        .unwrap();
+        assert_eq!(
+            pipeline.transforms[2],
+            Transform::RandAugment {
+                layers: 2,
+                magnitude: 3.0,
+                fill: [0, 0, 0],
+                interpolation: Interpolation::Bicubic,
+            }
+        );
+        assert_eq!(
+            pipeline.erasing,
+            Some(RandomErasing {
+                probability: 0.25,
+                area: [0.02, 1.0 / 3.0],
+                min_aspect: 0.3,
+                attempts: 10,
+                log_aspect: true,
+                fill: ErasingFill::Const([0.0; 3]),
+            })
+        );
+        assert!(!pipeline.is_deterministic());
+    }
+
     #[test]
     fn mistakes_name_the_op_and_key() {
         let cases = [
             (
+                "- GridMask: {}\n",
+                "transform GridMask: unknown transform op",
+            ),
+            (
                 "- RandomErasing: {}\n",
-                "transform RandomErasing: unknown transform op",
+                "RandomErasing: must come after NormalizeImage",
+            ),
+            (
+                "- RandAugmentV3: {interpolation: nearest}\n",
+                "RandAugmentV3: 'interpolation': 'nearest': PaddleClas runs",
+            ),
+            (
+                "- NormalizeImage: {}\n- RandomErasing: {mode: blur}\n",
+                "RandomErasing: 'mode': unknown mode 'blur'",
             ),
             (
                 "- CropImage: {sise: 256}\n",

@@ -11,6 +11,7 @@
 pub use mobilevit_contract::Interpolation;
 
 use crate::image::Image;
+use crate::resize_cv2::resize_linear;
 
 /// Fixed-point precision of Pillow's 8-bit resampling.
 const PRECISION_BITS: u32 = 32 - 8 - 2;
@@ -18,7 +19,7 @@ const PRECISION_BITS: u32 = 32 - 8 - 2;
 /// Half-width of the filter at scale 1.
 fn support(filter: Interpolation) -> f64 {
     match filter {
-        Interpolation::Nearest => 0.0,
+        Interpolation::Nearest | Interpolation::Cv2Bilinear => 0.0,
         Interpolation::Box => 0.5,
         Interpolation::Bilinear | Interpolation::Hamming => 1.0,
         Interpolation::Bicubic => 2.0,
@@ -29,7 +30,9 @@ fn support(filter: Interpolation) -> f64 {
 /// The filter's weight at `x` (in input pixels at scale 1).
 fn weight(filter: Interpolation, x: f64) -> f64 {
     match filter {
-        Interpolation::Nearest => unreachable!("nearest is not a convolution"),
+        Interpolation::Nearest | Interpolation::Cv2Bilinear => {
+            unreachable!("not one of Pillow's convolutions")
+        }
         Interpolation::Box => {
             if x > -0.5 && x <= 0.5 {
                 1.0
@@ -129,8 +132,10 @@ pub fn resize(image: &Image, width: usize, height: usize, filter: Interpolation)
     if (image.width, image.height) == (width, height) {
         return image.clone();
     }
-    if filter == Interpolation::Nearest {
-        return resize_nearest(image, width, height);
+    match filter {
+        Interpolation::Nearest => return resize_nearest(image, width, height),
+        Interpolation::Cv2Bilinear => return resize_linear(image, width, height),
+        _ => {}
     }
     let mut current = image.clone();
     if width != image.width {

@@ -4,10 +4,14 @@
 
 use rand::{Rng, SeedableRng};
 
-pub use mobilevit_contract::{CropRule, Pipeline, ShortSideRule, Transform};
+pub use mobilevit_contract::{
+    CropRule, ErasingFill, Pipeline, RandomErasing, ShortSideRule, Transform,
+};
 
+use crate::erasing::erase;
 use crate::error::DataError;
 use crate::image::Image;
+use crate::rand_augment::RandAugment;
 use crate::resize::resize;
 
 /// Python's `round`: half to even.
@@ -60,6 +64,22 @@ pub fn apply(transform: &Transform, image: Image, rng: &mut impl Rng) -> Result<
                 Ok(image)
             }
         }
+        Transform::RandAugment {
+            layers,
+            magnitude,
+            fill,
+            interpolation,
+        } => RandAugment {
+            layers,
+            magnitude,
+            fill,
+            interpolation,
+        }
+        .apply(image, rng)
+        .map_err(|message| DataError::Transform {
+            op: "RandAugmentV3".into(),
+            message,
+        }),
     }
 }
 
@@ -171,7 +191,11 @@ impl RunPipeline for Pipeline {
         for transform in &self.transforms {
             image = apply(transform, image, rng)?;
         }
-        Ok(self.to_tensor(&image))
+        let mut tensor = self.to_tensor(&image);
+        if let Some(erasing) = &self.erasing {
+            erase(erasing, &mut tensor, rng);
+        }
+        Ok(tensor)
     }
 
     fn to_tensor(&self, image: &Image) -> ChwTensor {

@@ -51,6 +51,7 @@ fn pipeline() -> Pipeline {
         scale: 1.0 / 255.0,
         mean: [0.5; 3],
         std: [0.25; 3],
+        erasing: None,
     }
 }
 

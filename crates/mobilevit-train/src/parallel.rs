@@ -274,7 +274,10 @@ impl WorkerContext {
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
             self.device.seed(shard.seed);
             let logits = training_logits(&replica, inputs, settings.trainable.is_some());
-            self.loss.forward(logits, labels)
+            match &shard.batch.mix {
+                Some(mixed) => self.loss.forward_mixed(logits, labels, mixed, &self.device),
+                None => self.loss.forward(logits, labels),
+            }
         };
         let value = f64::from(loss.clone().into_scalar::<f32>());
         if !value.is_finite() {

@@ -2,12 +2,13 @@
 
 use std::collections::HashSet;
 
+use burn::grad_clipping::{GradientClipping, GradientClippingConfig};
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamGroup, ParamId};
 use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
 use burn::optim::lr_scheduler::LrSchedulerConfig;
 use burn::optim::lr_scheduler::module_lr_scheduler::{ModuleLearningRate, ModuleLrSchedulerConfig};
 use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Tensor, TensorData};
 use mobilevit::convert::swap_input_channels;
 use mobilevit::model::is_running_statistic;
 use mobilevit::{
@@ -16,6 +17,7 @@ use mobilevit::{
 
 use crate::error::TrainError;
 use mobilevit_config::{Config, LossTerm};
+use mobilevit_data::Mixed;
 
 /// A model built from `Arch`, from scratch or from pretrained weights.
 pub struct BuiltModel {
@@ -210,12 +212,32 @@ pub fn build_optimizer(config: &Config, model: &MobileVit) -> Result<ModuleOptim
             .with_weight_decay(weight_decay as f32)
             .build()
     };
+    let clipping = gradient_clipping(settings.clip_norm)?;
     let unique: HashSet<ParamId> = decayed.iter().copied().collect();
-    Ok(ModuleOptimizer::from(adamw(0.0)).with_group(
+    let mut optimizer = ModuleOptimizer::from(adamw(0.0));
+    if let Some(clipping) = &clipping {
+        optimizer = optimizer.with_grad_clipping(clipping.clone());
+    }
+    Ok(optimizer.with_group(
         ParamGroup::from_ids(unique.into_iter().collect()),
         adamw(settings.weight_decay),
-        None,
+        clipping,
     ))
+}
+
+/// `Optimizer.clip_norm`: PaddleClas's `ClipGradByNorm`, which scales each parameter's
+/// gradient `g` by `clip / max(|g|, clip)` on its own. Burn's `GradientClipping::Norm` is the
+/// same rule (its denominator adds the smallest positive float).
+fn gradient_clipping(clip_norm: Option<f64>) -> Result<Option<GradientClipping>, TrainError> {
+    match clip_norm {
+        None => Ok(None),
+        Some(clip) if clip > 0.0 && clip.is_finite() => {
+            Ok(Some(GradientClippingConfig::Norm(clip as f32).init()))
+        }
+        Some(clip) => Err(TrainError::Config(format!(
+            "Optimizer.clip_norm: {clip} is not a positive number"
+        ))),
+    }
 }
 
 /// The weighted sum of loss terms.
@@ -255,6 +277,28 @@ impl Loss {
             });
         }
         total.expect("a loss has at least one term")
+    }
+
+    /// The loss of a batch mixed by Mixup or CutMix: the targets are `lam` of each image's
+    /// label and `1 - lam` of its partner's, and every term is linear in its target (label
+    /// smoothing included), so this is `lam * loss(labels) + (1 - lam) * loss(partners)`.
+    ///
+    /// # Shapes
+    /// - `logits`: `[batch, classes]`
+    /// - `labels`: `[batch]`
+    /// - output: `[1]`, the batch mean
+    pub fn forward_mixed(
+        &self,
+        logits: Tensor<2>,
+        labels: Tensor<1, burn::tensor::Int>,
+        mixed: &Mixed,
+        device: &Device,
+    ) -> Tensor<1> {
+        let partners: Vec<i64> = mixed.partner_labels.iter().map(|&l| l as i64).collect();
+        let count = partners.len();
+        let partners = Tensor::from_data(TensorData::new(partners, [count]), device);
+        let own = self.forward(logits.clone(), labels).mul_scalar(mixed.lam);
+        own + self.forward(logits, partners).mul_scalar(1.0 - mixed.lam)
     }
 }
 

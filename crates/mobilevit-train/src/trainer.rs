@@ -243,11 +243,6 @@ impl<'a> Run<'a> {
         if devices.is_empty() {
             return Err(TrainError::Config("Global.devices: no device".into()));
         }
-        if config.amp.as_ref().is_some_and(|amp| amp.use_amp) {
-            return Err(TrainError::Config(
-                "AMP.use_amp: mixed precision is not available; training runs in float32".into(),
-            ));
-        }
         let global = &config.global;
         check_gradient_reduction(global, devices.len(), reporter)?;
         if let Some(group) = &ranks {
@@ -255,6 +250,11 @@ impl<'a> Run<'a> {
         }
         let (rank, rank_count) = ranks.as_ref().map_or((0, 1), |g| (g.rank(), g.size()));
         let all_devices = rank_count * devices.len();
+        if config.amp.as_ref().is_some_and(|amp| amp.use_amp) && rank == 0 {
+            reporter.message(
+                "note: AMP.use_amp: mixed precision is not available; training in float32",
+            );
+        }
         let output = &global.output_dir;
         if rank == 0 {
             std::fs::create_dir_all(output).map_err(|error| TrainError::io(output, error))?;

@@ -45,6 +45,20 @@ DataLoader:\n  Train:\n    dataset:\n      name: ImageNetDataset\n      image_ro
     )
 }
 
+/// MobileViTV2's training recipe on top of [`config_text`] (PaddleClas's
+/// `MobileViTV2_x1_0.yaml`: RandAugmentV3, RandomErasing, Mixup or CutMix, per-tensor gradient
+/// clipping), with the batch operators made likelier so that a short run mixes.
+const V2_RECIPE: [&str; 3] = [
+    "DataLoader.Train.dataset.transform_ops=[{DecodeImage: {to_rgb: True, backend: pil}}, \
+     {RandCropImage: {size: 32, interpolation: bicubic, backend: pil, use_log_aspect: True}}, \
+     {RandFlipImage: {flip_code: 1}}, {RandAugmentV3: {num_layers: 2, interpolation: bicubic}}, \
+     {NormalizeImage: {scale: 1.0/255.0, mean: [0, 0, 0], std: [1, 1, 1], order: ''}}, \
+     {RandomErasing: {EPSILON: 0.25, sl: 0.02, sh: 1.0/3.0, r1: 0.3, attempt: 10, use_log_aspect: True, mode: const}}]",
+    "DataLoader.Train.dataset.batch_transform_ops=[{OpSampler: {MixupOperator: {alpha: 0.2, prob: 0.4}, \
+     CutmixOperator: {alpha: 1.0, prob: 0.4}}}]",
+    "Optimizer.clip_norm=0.05",
+];
+
 fn load(
     dir: &Path,
     text: &str,
@@ -130,13 +144,28 @@ fn max_difference(a: &[f32], b: &[f32]) -> f32 {
 #[test]
 fn two_devices_reach_the_weights_of_one_device_accumulating_two_micro_batches() {
     let _guard = exclusive();
+    devices_and_accumulation_agree(&[]);
+}
+
+#[test]
+fn with_mobilevit_v2_augmentations_two_devices_reach_the_weights_of_one_device_accumulating() {
+    let _guard = exclusive();
+    // Mixup and CutMix mix each device's micro-batch, as PaddleClas's collate function mixes
+    // each GPU's batch: the same micro-batches are mixed the same way however they are spread.
+    devices_and_accumulation_agree(&V2_RECIPE);
+}
+
+fn devices_and_accumulation_agree(recipe: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     std::fs::create_dir(&data).unwrap();
     dataset(&data, 40);
     // Per-device batch 4 and global batch 8: two workers take one micro-batch each per step,
     // one device accumulates two. Dropout (classifier 0.1, transformer 0.05) stays on.
-    let batch = ["DataLoader.Train.sampler.batch_size=4"];
+    let batch: Vec<&str> = ["DataLoader.Train.sampler.batch_size=4"]
+        .into_iter()
+        .chain(recipe.iter().copied())
+        .collect();
     let parallel_out = dir.path().join("parallel");
     let parallel = load(
         dir.path(),
@@ -261,7 +290,17 @@ fn a_data_parallel_run_stopped_and_resumed_matches_an_uninterrupted_run() {
     stopped_and_resumed_matches_uninterrupted("  devices: [0, 1]\n");
 }
 
+#[test]
+fn a_run_with_mobilevit_v2_augmentations_stopped_and_resumed_matches_an_uninterrupted_run() {
+    let _guard = exclusive();
+    stopped_and_resumed_with("", &V2_RECIPE);
+}
+
 fn stopped_and_resumed_matches_uninterrupted(extra_global: &str) {
+    stopped_and_resumed_with(extra_global, &[]);
+}
+
+fn stopped_and_resumed_with(extra_global: &str, recipe: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     std::fs::create_dir(&data).unwrap();
@@ -269,7 +308,10 @@ fn stopped_and_resumed_matches_uninterrupted(extra_global: &str) {
 
     let straight_out = dir.path().join("straight");
     // A weight decay large enough that parameters decayed in the wrong group would show.
-    let strong_decay = ["Optimizer.weight_decay=5.0"];
+    let strong_decay: Vec<&str> = ["Optimizer.weight_decay=5.0"]
+        .into_iter()
+        .chain(recipe.iter().copied())
+        .collect();
     let straight = load(
         dir.path(),
         &config_text(&data, &straight_out, extra_global),
@@ -730,4 +772,126 @@ fn the_schedule_ends_at_the_last_step_for_every_sampler() {
         );
         assert!(lrs[total - 1] > eta_min);
     }
+}
+
+/// PaddleClas's own `MobileViTV2_x0_5.yaml` and `MobileViTV3_XXS.yaml`, unchanged but for where
+/// the data is, how much of it and which device: RandAugmentV3, RandomErasing, Mixup/CutMix,
+/// gradient clipping, AMP (trained in float32 after a notice) and the MultiScaleSampler.
+#[test]
+fn paddleclas_own_v2_and_v3_configs_train_as_they_are() {
+    let _guard = exclusive();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/paddleclas");
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    dataset(&data, 8);
+    for (file, batch) in [
+        (
+            "MobileViTV2_x0_5.yaml",
+            "DataLoader.Train.sampler.batch_size=4",
+        ),
+        (
+            "MobileViTV3_XXS.yaml",
+            "DataLoader.Train.sampler.first_bs=2",
+        ),
+    ] {
+        let output = dir.path().join(file);
+        let overrides: Vec<String> = [
+            "Global.device=cpu".to_string(),
+            format!("Global.output_dir={}", output.display()),
+            "Global.epochs=1".into(),
+            "Global.lr_reference_batch_size=4".into(),
+            "Arch.class_num=4".into(),
+            batch.into(),
+            "DataLoader.Eval.sampler.batch_size=4".into(),
+        ]
+        .into_iter()
+        .chain(["Train", "Eval"].into_iter().flat_map(|split| {
+            [
+                format!("DataLoader.{split}.dataset.image_root={}", data.display()),
+                format!(
+                    "DataLoader.{split}.dataset.cls_label_path={}",
+                    data.join("list.txt").display()
+                ),
+            ]
+        }))
+        .collect();
+        let config = Config::load(&fixtures.join(file), &overrides).unwrap();
+        let mut messages = Vec::new();
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut recorder = Messages(&mut messages);
+        let outcome = train(&config, &[Device::flex()], &mut recorder, stop);
+        assert!(
+            matches!(outcome, Ok(Outcome::Finished { .. })),
+            "{file}: {outcome:?}"
+        );
+        assert!(
+            messages.iter().any(|m| m.contains("AMP.use_amp")),
+            "{file}: {messages:?}"
+        );
+        assert!(output.join("latest.bpk").exists(), "{file}");
+    }
+}
+
+/// Keeps the trainer's messages.
+struct Messages<'a>(&'a mut Vec<String>);
+
+impl Reporter for Messages<'_> {
+    fn message(&mut self, text: &str) {
+        self.0.push(text.to_string());
+    }
+    fn epoch_start(&mut self, _: usize, _: usize) {}
+    fn step(&mut self, _: &StepProgress) {}
+    fn epoch_end(&mut self, _: &EpochMetrics) {}
+}
+
+/// `Optimizer.clip_norm` clips every parameter's gradient, in both weight-decay groups: with
+/// AdamW's epsilon at 1, a first step moves each value by `lr * g / (|g| + 1)`, so a clip of
+/// 1e-6 keeps every parameter within `lr * 1e-6` of its initial value, where the unclipped step
+/// moves some by far more. A clip that is not positive is refused.
+#[test]
+fn gradient_clipping_clips_every_parameter_and_bad_values_are_refused() {
+    let _guard = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    dataset(&data, 16);
+    let one_step = |name: &str, lr: &str, clip: Option<&str>| {
+        let out = dir.path().join(name);
+        let overrides: Vec<String> = [
+            "Global.epochs=1".to_string(),
+            "Optimizer.epsilon=1.0".into(),
+            "Optimizer.weight_decay=0.0".into(),
+            format!("Optimizer.lr.warmup_start_lr={lr}"),
+            format!("Optimizer.lr.learning_rate={lr}"),
+            format!("Optimizer.lr.eta_min={lr}"),
+        ]
+        .into_iter()
+        .chain(clip.map(|clip| format!("Optimizer.clip_norm={clip}")))
+        .collect();
+        let overrides: Vec<&str> = overrides.iter().map(String::as_str).collect();
+        let config = load(dir.path(), &config_text(&data, &out, ""), &overrides).unwrap();
+        let (outcome, steps) = run(&config, None);
+        assert!(matches!(outcome.unwrap(), Outcome::Finished { .. }));
+        assert_eq!(steps.len(), 1);
+        parameters(&out.join("latest.bpk"))
+    };
+    let initial = one_step("initial", "0.0", None);
+    let free = one_step("free", "0.1", None);
+    let clipped = one_step("clipped", "0.1", Some("1.0e-6"));
+    let moved = max_difference(&initial, &free);
+    let moved_clipped = max_difference(&initial, &clipped);
+    eprintln!("largest move: {moved} unclipped, {moved_clipped} clipped");
+    assert!(moved > 1e-3, "{moved}");
+    assert!(moved_clipped < 1e-6, "{moved_clipped}");
+
+    let out = dir.path().join("bad");
+    let config = load(
+        dir.path(),
+        &config_text(&data, &out, ""),
+        &["Optimizer.clip_norm=-1"],
+    )
+    .unwrap();
+    let error = run(&config, None).0.unwrap_err().to_string();
+    assert!(error.contains("Optimizer.clip_norm"), "{error}");
 }

@@ -12,7 +12,7 @@ use safetensors::tensor::TensorView;
 /// Largest absolute logit difference accepted.
 pub const TOLERANCE: f32 = 1e-4;
 
-/// The fixture formula (`scripts/make_v2_fixtures.py`, "FORMULA"): a splitmix64 stream seeded
+/// The fixture formula (`scripts/weight_formula.py`, "FORMULA"): a splitmix64 stream seeded
 /// by the FNV-1a hash of a timm tensor name, one draw `u` in [0, 1) per element.
 pub mod formula {
     const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
