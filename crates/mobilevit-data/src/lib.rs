@@ -1,6 +1,8 @@
 //! Data for mobilevit-rs: image decoding, reference-exact transforms and presets, datasets,
 //! samplers and a parallel loader. Knows nothing of the model.
 
+#[cfg(feature = "burn-dataset")]
+pub mod burn_dataset;
 pub mod dataset;
 pub mod erasing;
 pub mod error;
@@ -16,6 +18,10 @@ pub mod sampler;
 pub mod split;
 pub mod transforms;
 
+#[cfg(feature = "burn-dataset")]
+pub use burn_dataset::{
+    EncodedImage, LabelledImage, PipelineDataset, SampleDataset, TransformedImage,
+};
 pub use dataset::{IMAGE_EXTENSIONS, Sample, read_class_map, read_list, scan_class_folders};
 pub use error::DataError;
 pub use image::{ChannelOrder, Image};

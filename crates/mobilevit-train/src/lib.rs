@@ -1,6 +1,7 @@
 //! Training MobileViT with PaddleClas's recipe from PaddleClas-style YAML configs.
 
 pub mod batch_norm;
+pub mod batcher;
 pub mod checkpoint;
 pub mod ema;
 pub mod error;
@@ -13,6 +14,7 @@ pub mod ranks;
 pub mod recipe;
 pub mod trainer;
 
+pub use batcher::{MobileVitBatch, MobileVitBatcher};
 pub use error::TrainError;
 pub use mobilevit_config::{Config, ConfigError};
 pub use mobilevit_eval::EvalResult;
