@@ -191,21 +191,8 @@ impl<D: Dataset<I>, I: LabelledImage> PipelineDataset<D, I> {
         let tensor = self
             .pipeline
             .run(item.decode(self.pipeline.order)?, &mut rng)?;
-        if [tensor.height, tensor.width] != self.size {
-            return Err(DataError::Transform {
-                op: "pipeline".into(),
-                message: format!(
-                    "{} gives {}x{} images, the dataset's are {}x{}",
-                    item.name().display(),
-                    tensor.height,
-                    tensor.width,
-                    self.size[0],
-                    self.size[1]
-                ),
-            });
-        }
         Ok(TransformedImage {
-            values: tensor.values,
+            values: tensor.into_values_of_size(self.size, &item.name())?,
             size: self.size,
             label: item.label(),
         })

@@ -236,23 +236,7 @@ fn load_batch(
             let mut rng = ChaCha8Rng::seed_from_u64(derive_seed(config.seed, epoch, index as u64));
             let tensor = Image::open(&sample.path, pipeline.order)
                 .and_then(|image| pipeline.run(image, &mut rng))
-                .and_then(|tensor| {
-                    if [tensor.height, tensor.width] == batch.size {
-                        Ok(tensor.values)
-                    } else {
-                        Err(DataError::Transform {
-                            op: "pipeline".into(),
-                            message: format!(
-                                "{} gives {}x{} images, the batch needs {}x{}",
-                                sample.path.display(),
-                                tensor.height,
-                                tensor.width,
-                                batch.size[0],
-                                batch.size[1]
-                            ),
-                        })
-                    }
-                });
+                .and_then(|tensor| tensor.into_values_of_size(batch.size, &sample.path));
             (index, tensor)
         })
         .collect();

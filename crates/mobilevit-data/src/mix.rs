@@ -24,6 +24,7 @@ use serde_norway::{Mapping, Value};
 
 use crate::error::DataError;
 use crate::loader::LoadedBatch;
+use crate::ops::op_error;
 
 /// A batch operator.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -56,24 +57,17 @@ pub struct BatchMix {
     operators: Vec<(MixOperator, f64)>,
 }
 
-fn mix_error(op: &str, message: impl Into<String>) -> DataError {
-    DataError::Transform {
-        op: op.to_string(),
-        message: message.into(),
-    }
-}
-
 impl BatchMix {
     /// Reads PaddleClas's `batch_transform_ops` list.
     pub fn from_ops(ops: &Value) -> Result<Self, DataError> {
         let Value::Sequence(items) = ops else {
-            return Err(mix_error("batch_transform_ops", "expected a list of ops"));
+            return Err(op_error("batch_transform_ops", "expected a list of ops"));
         };
         let mut operators = Vec::new();
         for item in items {
             let entry = item.as_mapping().filter(|entry| entry.len() == 1);
             let Some((name, params)) = entry.and_then(|entry| entry.iter().next()) else {
-                return Err(mix_error(
+                return Err(op_error(
                     "batch_transform_ops",
                     format!("expected '- OpName: {{...}}', got {item:?}"),
                 ));
@@ -91,7 +85,7 @@ impl BatchMix {
         }
         let total: f64 = operators.iter().map(|(_, prob)| prob).sum();
         if total > 1.0 + 1e-9 {
-            return Err(mix_error(
+            return Err(op_error(
                 "OpSampler",
                 format!("the operators' probabilities add up to {total}, more than 1"),
             ));
@@ -120,7 +114,7 @@ fn operator(name: &str, params: &Value, sampled: bool) -> Result<(MixOperator, f
         Value::Null => Mapping::new(),
         Value::Mapping(map) => map.clone(),
         other => {
-            return Err(mix_error(
+            return Err(op_error(
                 name,
                 format!("expected parameters, got {other:?}"),
             ));
@@ -130,7 +124,7 @@ fn operator(name: &str, params: &Value, sampled: bool) -> Result<(MixOperator, f
     for key in params.keys() {
         let key = key.as_str().unwrap_or("?");
         if !["alpha", "prob"].contains(&key) {
-            return Err(mix_error(
+            return Err(op_error(
                 name,
                 format!("unknown parameter '{key}' (known: alpha, prob)"),
             ));
@@ -139,12 +133,12 @@ fn operator(name: &str, params: &Value, sampled: bool) -> Result<(MixOperator, f
     let prob = match (number("prob"), sampled) {
         (Some(prob), _) if (0.0..=1.0).contains(&prob) => prob,
         (Some(prob), _) => {
-            return Err(mix_error(
+            return Err(op_error(
                 name,
                 format!("'prob': {prob} is not a probability"),
             ));
         }
-        (None, true) => return Err(mix_error(name, "'prob': required inside OpSampler")),
+        (None, true) => return Err(op_error(name, "'prob': required inside OpSampler")),
         (None, false) => 1.0,
     };
     let operator = match name {
@@ -155,7 +149,7 @@ fn operator(name: &str, params: &Value, sampled: bool) -> Result<(MixOperator, f
             alpha: number("alpha").unwrap_or(0.2),
         },
         other => {
-            return Err(mix_error(
+            return Err(op_error(
                 other,
                 "unknown batch operator (known: OpSampler, MixupOperator, CutmixOperator)",
             ));
@@ -163,10 +157,7 @@ fn operator(name: &str, params: &Value, sampled: bool) -> Result<(MixOperator, f
     };
     let (MixOperator::Mixup { alpha } | MixOperator::Cutmix { alpha }) = operator;
     if alpha <= 0.0 || !alpha.is_finite() {
-        return Err(mix_error(
-            name,
-            format!("'alpha': {alpha} must be positive"),
-        ));
+        return Err(op_error(name, format!("'alpha': {alpha} must be positive")));
     }
     Ok((operator, prob))
 }

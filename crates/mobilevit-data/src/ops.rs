@@ -33,7 +33,8 @@ pub const KNOWN_OPS: &[&str] = &[
     "RandomErasing",
 ];
 
-fn op_error(op: &str, message: impl Into<String>) -> DataError {
+/// An error of op `op` (a transform or batch operator).
+pub(crate) fn op_error(op: &str, message: impl Into<String>) -> DataError {
     DataError::Transform {
         op: op.to_string(),
         message: message.into(),

@@ -170,6 +170,31 @@ pub struct ChwTensor {
     pub values: Vec<f32>,
 }
 
+impl ChwTensor {
+    /// The values, when the tensor is `[height, width]` = `size`, as a batch of that size
+    /// needs; otherwise an error naming `source`, the image it was made from.
+    pub fn into_values_of_size(
+        self,
+        size: [usize; 2],
+        source: &std::path::Path,
+    ) -> Result<Vec<f32>, DataError> {
+        if [self.height, self.width] == size {
+            return Ok(self.values);
+        }
+        Err(DataError::Transform {
+            op: "pipeline".into(),
+            message: format!(
+                "{} gives {}x{} images, the batch needs {}x{}",
+                source.display(),
+                self.height,
+                self.width,
+                size[0],
+                size[1]
+            ),
+        })
+    }
+}
+
 /// Running a [`Pipeline`] on decoded images.
 pub trait RunPipeline {
     /// Runs the transforms on a decoded image and converts it to a tensor.
