@@ -12,6 +12,6 @@ pub use schema::{
     GradientReduction, InferConfig, LossTerm, PostProcess, SamplerConfig, SplitConfig, nearest,
 };
 pub use split::{
-    SplitData, build_split, decode_order, eval_preprocessing, infer_preprocessing,
-    trained_preprocessing,
+    SplitData, SplitImages, build_split, build_split_from, decode_order, eval_preprocessing,
+    infer_preprocessing, read_split_images, trained_preprocessing,
 };

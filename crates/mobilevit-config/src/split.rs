@@ -1,9 +1,11 @@
 //! What a config's `DataLoader` and `Infer` describe: datasets, batch plans, pipelines and the
 //! preprocessing contract a trained model records.
 
+use std::sync::Arc;
+
 use mobilevit_data::{
-    BatchMix, BatchSampler, ChannelOrder, CvnetsRule, Interpolation, Loader, LoaderConfig,
-    Pipeline, Preprocessing, Scale, Scales, Transform, pipeline_from_ops, read_list,
+    BatchMix, BatchSampler, ChannelOrder, CvnetsRule, ImageSource, Interpolation, Loader,
+    LoaderConfig, Pipeline, Preprocessing, Scale, Scales, Transform, pipeline_from_ops, read_list,
     scan_class_folders,
 };
 use serde_norway::Value;
@@ -109,27 +111,43 @@ fn deterministic(pipeline: Pipeline, key: &str) -> Result<Preprocessing, ConfigE
     }
 }
 
-/// Builds a split for `ranks` data-parallel ranks; `pipeline` replaces the config's transforms
-/// (the caller says why: the weights expect another decode order or preprocessing).
-pub fn build_split(
+/// A split's images: a source and, where it has them, the class names in label order.
+#[derive(Clone)]
+pub struct SplitImages {
+    /// The labelled images.
+    pub source: Arc<dyn ImageSource>,
+    /// The class names (class folders have them; a list file has not).
+    pub class_names: Option<Vec<String>>,
+}
+
+impl std::fmt::Debug for SplitImages {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("SplitImages")
+            .field("images", &self.source.len())
+            .field("class_names", &self.class_names)
+            .finish()
+    }
+}
+
+/// The images `split.dataset` names: its list file, or its class folders (which must be
+/// `num_classes`).
+pub fn read_split_images(
     split: &SplitConfig,
     key: &str,
     num_classes: usize,
-    seed: u64,
-    ranks: usize,
-    pipeline: Option<Pipeline>,
-) -> Result<SplitData, ConfigError> {
+) -> Result<SplitImages, ConfigError> {
     let dataset = &split.dataset;
-    let (samples, class_names) = match &dataset.cls_label_path {
-        Some(list) => (
-            read_list(
+    match &dataset.cls_label_path {
+        Some(list) => Ok(SplitImages {
+            source: Arc::new(read_list(
                 list,
                 &dataset.image_root,
                 &dataset.delimiter,
                 Some(num_classes),
-            )?,
-            None,
-        ),
+            )?),
+            class_names: None,
+        }),
         None => {
             let (samples, names) = scan_class_folders(&dataset.image_root)?;
             if names.len() != num_classes {
@@ -143,9 +161,46 @@ pub fn build_split(
                     ),
                 ));
             }
-            (samples, Some(names))
+            Ok(SplitImages {
+                source: Arc::new(samples),
+                class_names: Some(names),
+            })
         }
-    };
+    }
+}
+
+/// Builds a split of the images `split.dataset` names for `ranks` data-parallel ranks;
+/// `pipeline` replaces the config's transforms (the caller says why: the weights expect another
+/// decode order or preprocessing).
+pub fn build_split(
+    split: &SplitConfig,
+    key: &str,
+    num_classes: usize,
+    seed: u64,
+    ranks: usize,
+    pipeline: Option<Pipeline>,
+) -> Result<SplitData, ConfigError> {
+    let images = read_split_images(split, key, num_classes)?;
+    build_split_from(split, key, images, num_classes, seed, ranks, pipeline)
+}
+
+/// [`build_split`] over given `images` (any [`ImageSource`], such as a Burn dataset) instead
+/// of those `split.dataset` names: its transforms, sampler and loader settings still apply, and
+/// a label not below `num_classes` stops the loader.
+pub fn build_split_from(
+    split: &SplitConfig,
+    key: &str,
+    images: SplitImages,
+    num_classes: usize,
+    seed: u64,
+    ranks: usize,
+    pipeline: Option<Pipeline>,
+) -> Result<SplitData, ConfigError> {
+    let dataset = &split.dataset;
+    let SplitImages {
+        source,
+        class_names,
+    } = images;
     let ops_key = format!("{key}.dataset.transform_ops");
     let (pipeline, size) = match pipeline {
         Some(pipeline) => {
@@ -160,7 +215,7 @@ pub fn build_split(
         None => fixed_size_pipeline(&dataset.transform_ops, &ops_key)?,
     };
     let sampler = BatchSampler {
-        num_samples: samples.len(),
+        num_samples: source.len(),
         scales: scales(split, key, size, ranks)?,
         shuffle: split.sampler.shuffle,
         drop_last: split.sampler.drop_last,
@@ -173,7 +228,7 @@ pub fn build_split(
         corrupt_images: dataset.corrupt_images,
         seed,
     };
-    let mut loader = Loader::new(samples, pipeline, loader_config)?;
+    let mut loader = Loader::new(source, pipeline, loader_config)?.with_num_classes(num_classes);
     if let Some(ops) = &dataset.batch_transform_ops {
         if key.ends_with("Eval") {
             return Err(invalid(

@@ -10,10 +10,20 @@
 //!   loader fetches every item once per epoch, as our loader's seeds are), and a corrupt image is
 //!   an error or skipped, never a panic.
 //!
+//! - [`DatasetSource`]: any dataset of [`LabelledImage`]s as the [`ImageSource`] of our
+//!   [`Loader`](crate::Loader), and so of our trainer: Burn's `InMemDataset`, `ComposedDataset`,
+//!   `SqliteDataset` or (feature `burn-vision`) `ImageFolderDataset`.
+//!
 //! Put [`PipelineDataset`] under Burn's `ShuffledDataset`, `PartialDataset` or
 //! `ComposedDataset`, so that `i` is the image's own index and its draws do not depend on the
 //! order it is fetched in.
+//!
+//! Some Burn datasets panic on an unreadable file (`ImageFolderDataset` decodes in `get` with
+//! `unwrap`). Both wrappers catch that panic and make it the item's error, to be skipped or
+//! reported like any unreadable image; Rust's panic hook still prints the panic's own message
+//! to stderr first.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -25,13 +35,14 @@ use rand_chacha::ChaCha8Rng;
 use crate::dataset::{Sample, read_list, scan_class_folders};
 use crate::error::DataError;
 use crate::image::{ChannelOrder, Image};
-use crate::loader::{CorruptImages, derive_seed};
+use crate::loader::{CorruptImages, derive_seed, unreadable_name};
+use crate::source::{ImageSource, LabelledPixels};
 use crate::transforms::{Pipeline, RunPipeline};
 
-/// A labelled image a [`PipelineDataset`] can decode.
+/// A labelled image a [`PipelineDataset`] or a [`DatasetSource`] can decode.
 pub trait LabelledImage: Clone + Send + Sync {
-    /// Class index.
-    fn label(&self) -> usize;
+    /// Class index; a [`DataError::Label`] for an item that has none.
+    fn label(&self) -> Result<usize, DataError>;
     /// What to call the image in reports (its path).
     fn name(&self) -> PathBuf;
     /// The image, decoded to three channels in `order`.
@@ -39,8 +50,8 @@ pub trait LabelledImage: Clone + Send + Sync {
 }
 
 impl LabelledImage for Sample {
-    fn label(&self) -> usize {
-        self.label
+    fn label(&self) -> Result<usize, DataError> {
+        Ok(self.label)
     }
 
     fn name(&self) -> PathBuf {
@@ -64,8 +75,8 @@ pub struct EncodedImage {
 }
 
 impl LabelledImage for EncodedImage {
-    fn label(&self) -> usize {
-        self.label
+    fn label(&self) -> Result<usize, DataError> {
+        Ok(self.label)
     }
 
     fn name(&self) -> PathBuf {
@@ -182,10 +193,7 @@ impl<D: Dataset<I>, I: LabelledImage> PipelineDataset<D, I> {
 
     /// Item `index`, decoded and transformed on its next fetch.
     fn transform(&self, index: usize) -> Result<TransformedImage, DataError> {
-        let item = self.inner.get(index).map_err(|error| DataError::Dataset {
-            path: PathBuf::from(format!("item {index}")),
-            message: error.to_string(),
-        })?;
+        let item = fetch(&self.inner, index)?;
         let epoch = self.fetches[index].fetch_add(1, Ordering::Relaxed);
         let mut rng = ChaCha8Rng::seed_from_u64(derive_seed(self.seed, epoch.into(), index as u64));
         let tensor = self
@@ -194,7 +202,7 @@ impl<D: Dataset<I>, I: LabelledImage> PipelineDataset<D, I> {
         Ok(TransformedImage {
             values: tensor.into_values_of_size(self.size, &item.name())?,
             size: self.size,
-            label: item.label(),
+            label: item.label()?,
         })
     }
 }
@@ -209,15 +217,11 @@ impl<D: Dataset<I>, I: LabelledImage> Dataset<TransformedImage> for PipelineData
             let candidate = (index + offset) % count;
             match self.transform(candidate) {
                 Ok(image) => return Ok(image),
-                Err(error @ DataError::Transform { .. }) => {
-                    return Err(DatasetError::new(error));
-                }
-                Err(error) if self.corrupt_images == CorruptImages::Fail => {
+                Err(error) if error.is_fatal() || self.corrupt_images == CorruptImages::Fail => {
                     return Err(DatasetError::new(error));
                 }
                 Err(error) => {
-                    let name = self.inner.get(candidate).map(|item| item.name());
-                    let name = name.unwrap_or_else(|_| PathBuf::from(format!("item {candidate}")));
+                    let name = unreadable_name(&error, candidate);
                     self.skipped
                         .lock()
                         .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -239,6 +243,67 @@ impl<D: Dataset<I>, I: LabelledImage> Dataset<TransformedImage> for PipelineData
     }
 }
 
+/// Item `index` of `dataset`: an error, never a panic, when it cannot be fetched.
+fn fetch<D: Dataset<I>, I: LabelledImage>(dataset: &D, index: usize) -> Result<I, DataError> {
+    let unreadable = |message: String| DataError::Decode {
+        path: PathBuf::from(format!("dataset item {index}")),
+        message,
+    };
+    match catch_unwind(AssertUnwindSafe(|| dataset.get(index))) {
+        Ok(Ok(item)) => Ok(item),
+        Ok(Err(error)) => Err(unreadable(error.to_string())),
+        Err(panic) => Err(unreadable(format!(
+            "the dataset panicked fetching it: {}",
+            panic_message(panic.as_ref())
+        ))),
+    }
+}
+
+/// The text a panic was raised with.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|text| text.to_string()))
+        .unwrap_or_else(|| "no message".into())
+}
+
+/// Any dataset of labelled images as the [`ImageSource`] of our [`Loader`](crate::Loader)
+/// (and so of `mobilevit-train`): the loader fetches each item once per epoch, decodes it with
+/// [`LabelledImage::decode`] and runs the config's transforms, seeded by item as for a list
+/// file. An item the dataset cannot give (an error, or a panic such as
+/// `ImageFolderDataset`'s on a corrupt file) is an unreadable image, skipped or fatal as the
+/// loader's [`CorruptImages`] says.
+pub struct DatasetSource<D, I> {
+    dataset: D,
+    item: std::marker::PhantomData<fn() -> I>,
+}
+
+impl<D: Dataset<I>, I: LabelledImage> DatasetSource<D, I> {
+    /// The images of `dataset`.
+    pub fn new(dataset: D) -> Self {
+        Self {
+            dataset,
+            item: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<D: Dataset<I>, I: LabelledImage> ImageSource for DatasetSource<D, I> {
+    fn len(&self) -> usize {
+        self.dataset.len()
+    }
+
+    fn load(&self, index: usize, order: ChannelOrder) -> Result<LabelledPixels, DataError> {
+        let item = fetch(&self.dataset, index)?;
+        Ok(LabelledPixels {
+            label: item.label()?,
+            image: item.decode(order)?,
+            name: item.name(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use burn_dataset::InMemDataset;
@@ -246,6 +311,8 @@ mod tests {
     use image::ImageEncoder;
 
     use super::*;
+    use crate::loader::{LoadedBatch, Loader, LoaderConfig};
+    use crate::sampler::Batch;
 
     /// A 6x4 PNG whose pixels differ from each other and from image `seed`'s.
     fn png(seed: usize) -> Arc<[u8]> {
@@ -324,6 +391,94 @@ mod tests {
         let skipped = skip.skipped();
         assert_eq!(skipped.len(), 1);
         assert_eq!(skipped[0].0, PathBuf::from("1.png"));
+    }
+
+    /// Every batch of one epoch of `source`, each image in its own batch of 4x4.
+    fn loaded(
+        source: impl ImageSource + 'static,
+        num_classes: usize,
+    ) -> Vec<Result<LoadedBatch, DataError>> {
+        let config = LoaderConfig {
+            workers: 2,
+            prefetch: 1,
+            corrupt_images: CorruptImages::Skip,
+            seed: 5,
+        };
+        let loader = Loader::new(source, Pipeline::random_crop_flip(4), config)
+            .unwrap()
+            .with_num_classes(num_classes);
+        let batches = (0..loader.num_samples())
+            .map(|i| Batch {
+                size: [4, 4],
+                indices: vec![i],
+                padding: 0,
+            })
+            .collect();
+        loader.load(batches, 2).collect()
+    }
+
+    #[test]
+    fn a_burn_dataset_loads_as_the_same_files_in_a_list_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut items = encoded(6);
+        items[4].bytes = b"not an image".as_slice().into();
+        let samples: Vec<Sample> = items
+            .iter()
+            .map(|item| {
+                let path = dir.path().join(&item.name);
+                std::fs::write(&path, &item.bytes).unwrap();
+                Sample {
+                    path,
+                    label: item.label,
+                }
+            })
+            .collect();
+        let from_files = loaded(samples, 3);
+        let from_burn = loaded(DatasetSource::new(InMemDataset::new(items)), 3);
+        assert_eq!(from_files.len(), 6);
+        for (index, (files, burn)) in from_files.into_iter().zip(from_burn).enumerate() {
+            let (files, burn) = (files.unwrap(), burn.unwrap());
+            assert_eq!((&files.images, &files.labels), (&burn.images, &burn.labels));
+            if index == 4 {
+                assert!(burn.is_empty());
+                assert_eq!(
+                    burn.skipped[0].0,
+                    PathBuf::from("4.png"),
+                    "named by the item"
+                );
+                assert_eq!(files.skipped.len(), 1);
+            }
+        }
+    }
+
+    #[test]
+    fn labels_beyond_the_classes_stop_the_loader_and_dataset_panics_are_unreadable_images() {
+        let error = loaded(DatasetSource::new(InMemDataset::new(encoded(3))), 2)
+            .into_iter()
+            .find_map(Result::err)
+            .unwrap();
+        assert!(matches!(error, DataError::Label { .. }), "{error}");
+        assert!(error.to_string().contains("2.png") && error.to_string().contains("label 2"));
+
+        /// A dataset that panics on its second item, as `ImageFolderDataset` does on a corrupt file.
+        struct Panicky(InMemDataset<EncodedImage>);
+        impl Dataset<EncodedImage> for Panicky {
+            fn get(&self, index: usize) -> Result<EncodedImage, DatasetError> {
+                assert_ne!(index, 1, "corrupt file");
+                self.0.get(index)
+            }
+            fn len(&self) -> usize {
+                self.0.len()
+            }
+        }
+        let batches = loaded(
+            DatasetSource::new(Panicky(InMemDataset::new(encoded(3)))),
+            3,
+        );
+        let skipped = &batches[1].as_ref().unwrap().skipped;
+        assert_eq!(skipped[0].0, PathBuf::from("dataset item 1"));
+        assert!(skipped[0].1.contains("panicked") && skipped[0].1.contains("corrupt file"));
+        assert_eq!(batches[2].as_ref().unwrap().labels, [2]);
     }
 
     #[test]

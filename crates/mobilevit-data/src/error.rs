@@ -1,6 +1,6 @@
 //! Typed errors of the data crate.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// What can go wrong reading or transforming data.
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +39,14 @@ pub enum DataError {
         /// What is wrong.
         message: String,
     },
+    /// An item has no class label, or one out of range: the dataset does not fit the model.
+    #[error("{item}: {message}")]
+    Label {
+        /// The item (its file, or its index).
+        item: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// A transform is misconfigured.
     #[error("transform {op}: {message}")]
     Transform {
@@ -47,4 +55,24 @@ pub enum DataError {
         /// What is wrong.
         message: String,
     },
+}
+
+impl DataError {
+    /// Whether the error concerns the whole run (a misconfigured transform, a label that does
+    /// not fit) rather than one unreadable image, which may be skipped.
+    pub fn is_fatal(&self) -> bool {
+        matches!(self, DataError::Transform { .. } | DataError::Label { .. })
+    }
+
+    /// The file or item the error is about, if it is about one.
+    pub fn subject(&self) -> Option<&Path> {
+        match self {
+            DataError::Io { path, .. }
+            | DataError::Decode { path, .. }
+            | DataError::Line { path, .. }
+            | DataError::Dataset { path, .. } => Some(path),
+            DataError::Label { item, .. } => Some(item),
+            DataError::Transform { .. } => None,
+        }
+    }
 }

@@ -37,6 +37,12 @@ impl Image {
     /// Decodes an encoded image held in memory.
     pub fn decode(bytes: &[u8], order: ChannelOrder) -> Result<Self, String> {
         let decoded = image::load_from_memory(bytes).map_err(|error| error.to_string())?;
+        Ok(Self::from_decoded(decoded, order))
+    }
+
+    /// An image the `image` crate decoded, made three 8-bit channels as [`Image::decode`]
+    /// makes them.
+    pub fn from_decoded(decoded: image::DynamicImage, order: ChannelOrder) -> Self {
         let rgb = decoded.into_rgb8();
         let (width, height) = (rgb.width() as usize, rgb.height() as usize);
         let image = Image {
@@ -45,7 +51,7 @@ impl Image {
             pixels: rgb.into_raw(),
             order: ChannelOrder::Rgb,
         };
-        Ok(image.with_order(order))
+        image.with_order(order)
     }
 
     /// The same image with its channels in `order`.

@@ -4,7 +4,7 @@
 //! the batches are the same whatever the number of workers. Memory is bounded by the queue:
 //! at most `prefetch` finished batches wait, plus the one being built.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, sync_channel};
 use std::thread::JoinHandle;
@@ -14,11 +14,10 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::dataset::Sample;
 use crate::error::DataError;
-use crate::image::Image;
 use crate::mix::{BatchMix, Mixed};
 use crate::sampler::Batch;
+use crate::source::ImageSource;
 use crate::transforms::{Pipeline, RunPipeline};
 
 /// What to do with an image that cannot be read or decoded.
@@ -93,10 +92,11 @@ impl LoadedBatch {
 
 /// Loads batches of a dataset through a pipeline.
 pub struct Loader {
-    samples: Arc<Vec<Sample>>,
+    source: Arc<dyn ImageSource>,
     pipeline: Arc<Pipeline>,
     batch_mix: Option<Arc<BatchMix>>,
     config: LoaderConfig,
+    num_classes: Option<usize>,
     pool: Arc<rayon::ThreadPool>,
 }
 
@@ -119,9 +119,11 @@ fn mix(mut value: u64) -> u64 {
 }
 
 impl Loader {
-    /// A loader over `samples`.
+    /// A loader over the images of `source`: a list file's or class folders' `Vec<Sample>`,
+    /// or any other [`ImageSource`] (with the `burn-dataset` feature, a Burn `Dataset` through
+    /// [`DatasetSource`](crate::DatasetSource)).
     pub fn new(
-        samples: Vec<Sample>,
+        source: impl ImageSource + 'static,
         pipeline: Pipeline,
         config: LoaderConfig,
     ) -> Result<Self, DataError> {
@@ -134,10 +136,11 @@ impl Loader {
                 message: format!("cannot start worker threads: {error}"),
             })?;
         Ok(Self {
-            samples: Arc::new(samples),
+            source: Arc::new(source),
             pipeline: Arc::new(pipeline),
             batch_mix: None,
             config,
+            num_classes: None,
             pool: Arc::new(pool),
         })
     }
@@ -148,28 +151,43 @@ impl Loader {
         self
     }
 
+    /// The loader refusing ([`DataError::Label`]) any label not below `num_classes`: a
+    /// source that was not checked when it was read (a list file is) cannot reach the loss
+    /// with a class the model does not have.
+    pub fn with_num_classes(mut self, num_classes: usize) -> Self {
+        self.num_classes = Some(num_classes);
+        self
+    }
+
     /// Number of samples.
     pub fn num_samples(&self) -> usize {
-        self.samples.len()
+        self.source.len()
     }
 
     /// Starts loading `batches` (an epoch's plan, or its tail when resuming) in the
     /// background; the returned iterator yields them in order.
     pub fn load(&self, batches: Vec<Batch>, epoch: u64) -> LoadingEpoch {
         let (sender, receiver) = sync_channel(self.config.prefetch.max(1));
-        let samples = Arc::clone(&self.samples);
+        let source = Arc::clone(&self.source);
         let pipeline = Arc::clone(&self.pipeline);
         let batch_mix = self.batch_mix.clone();
         let pool = Arc::clone(&self.pool);
         let config = self.config;
+        let num_classes = self.num_classes;
         let producer = std::thread::spawn(move || {
+            let reader = BatchReader {
+                source: source.as_ref(),
+                pipeline: &pipeline,
+                config: &config,
+                num_classes,
+            };
             for batch in batches {
-                let loaded = pool
-                    .install(|| load_batch(&samples, &pipeline, &config, &batch, epoch))
-                    .map(|loaded| match &batch_mix {
-                        Some(mix) => mix_batch(mix, loaded, &batch, config.seed, epoch),
-                        None => loaded,
-                    });
+                let loaded =
+                    pool.install(|| reader.load(&batch, epoch))
+                        .map(|loaded| match &batch_mix {
+                            Some(mix) => mix_batch(mix, loaded, &batch, config.seed, epoch),
+                            None => loaded,
+                        });
                 let stop = loaded.is_err();
                 if sender.send(loaded).is_err() || stop {
                     return;
@@ -220,51 +238,87 @@ fn mix_batch(
     loaded
 }
 
-fn load_batch(
-    samples: &[Sample],
-    pipeline: &Pipeline,
-    config: &LoaderConfig,
-    batch: &Batch,
-    epoch: u64,
-) -> Result<LoadedBatch, DataError> {
-    let pipeline = pipeline.with_output_size(batch.size);
-    let results: Vec<(usize, Result<Vec<f32>, DataError>)> = batch
-        .indices
-        .par_iter()
-        .map(|&index| {
-            let sample = &samples[index];
-            let mut rng = ChaCha8Rng::seed_from_u64(derive_seed(config.seed, epoch, index as u64));
-            let tensor = Image::open(&sample.path, pipeline.order)
-                .and_then(|image| pipeline.run(image, &mut rng))
-                .and_then(|tensor| tensor.into_values_of_size(batch.size, &sample.path));
-            (index, tensor)
-        })
-        .collect();
-    let [height, width] = batch.size;
-    let mut loaded = LoadedBatch {
-        size: batch.size,
-        images: Vec::with_capacity(results.len() * 3 * height * width),
-        labels: Vec::with_capacity(results.len()),
-        padding: 0,
-        skipped: Vec::new(),
-        mix: None,
-    };
-    let first_padding = batch.indices.len() - batch.padding;
-    for (position, (index, result)) in results.into_iter().enumerate() {
-        let padding = position >= first_padding;
-        match result {
-            Ok(values) => {
-                loaded.images.extend(values);
-                loaded.labels.push(samples[index].label);
-                loaded.padding += usize::from(padding);
-            }
-            Err(error @ DataError::Transform { .. }) => return Err(error),
-            Err(error) if config.corrupt_images == CorruptImages::Fail => return Err(error),
-            Err(_) if padding => {}
-            Err(error) => loaded
-                .skipped
-                .push((samples[index].path.clone(), error.to_string())),
+/// What to call an image that could not be read: the file or item its error names.
+pub(crate) fn unreadable_name(error: &DataError, index: usize) -> PathBuf {
+    error.subject().map_or_else(
+        || PathBuf::from(format!("dataset item {index}")),
+        Path::to_path_buf,
+    )
+}
+
+/// An image's tensor values and label, or why it could not be read.
+type ImageResult = Result<(Vec<f32>, usize), DataError>;
+
+/// What reading a batch needs, borrowed by the producer thread.
+struct BatchReader<'a> {
+    source: &'a dyn ImageSource,
+    pipeline: &'a Pipeline,
+    config: &'a LoaderConfig,
+    num_classes: Option<usize>,
+}
+
+impl BatchReader<'_> {
+    /// Image `index` decoded, transformed to `size` and labelled.
+    fn image(
+        &self,
+        pipeline: &Pipeline,
+        index: usize,
+        size: [usize; 2],
+        epoch: u64,
+    ) -> ImageResult {
+        let seed = derive_seed(self.config.seed, epoch, index as u64);
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let loaded = self.source.load(index, pipeline.order)?;
+        if let Some(classes) = self.num_classes.filter(|&classes| loaded.label >= classes) {
+            return Err(DataError::Label {
+                item: loaded.name,
+                message: format!(
+                    "label {} is out of range for {classes} classes",
+                    loaded.label
+                ),
+            });
         }
+        let tensor = pipeline.run(loaded.image, &mut rng)?;
+        let values = tensor.into_values_of_size(size, &loaded.name)?;
+        Ok((values, loaded.label))
     }
-    Ok(loaded)
+
+    /// The images of `batch`, transformed; unreadable ones skipped or fatal as configured.
+    fn load(&self, batch: &Batch, epoch: u64) -> Result<LoadedBatch, DataError> {
+        let pipeline = self.pipeline.with_output_size(batch.size);
+        let results: Vec<(usize, ImageResult)> = batch
+            .indices
+            .par_iter()
+            .map(|&index| (index, self.image(&pipeline, index, batch.size, epoch)))
+            .collect();
+        let [height, width] = batch.size;
+        let mut loaded = LoadedBatch {
+            size: batch.size,
+            images: Vec::with_capacity(results.len() * 3 * height * width),
+            labels: Vec::with_capacity(results.len()),
+            padding: 0,
+            skipped: Vec::new(),
+            mix: None,
+        };
+        let first_padding = batch.indices.len() - batch.padding;
+        for (position, (index, result)) in results.into_iter().enumerate() {
+            let padding = position >= first_padding;
+            match result {
+                Ok((values, label)) => {
+                    loaded.images.extend(values);
+                    loaded.labels.push(label);
+                    loaded.padding += usize::from(padding);
+                }
+                Err(error) if error.is_fatal() => return Err(error),
+                Err(error) if self.config.corrupt_images == CorruptImages::Fail => {
+                    return Err(error);
+                }
+                Err(_) if padding => {}
+                Err(error) => loaded
+                    .skipped
+                    .push((unreadable_name(&error, index), error.to_string())),
+            }
+        }
+        Ok(loaded)
+    }
 }

@@ -16,7 +16,9 @@ pub mod trainer;
 
 pub use batcher::{MobileVitBatch, MobileVitBatcher};
 pub use error::TrainError;
-pub use mobilevit_config::{Config, ConfigError};
+pub use mobilevit_config::{Config, ConfigError, SplitImages};
 pub use mobilevit_eval::EvalResult;
 pub use plan::{LrSchedule, PlanError, PlanInputs, TrainingPlan};
-pub use trainer::{Outcome, PlainReporter, Reporter, StepProgress, train};
+pub use trainer::{
+    Datasets, Outcome, PlainReporter, Reporter, StepProgress, train, train_with_datasets,
+};

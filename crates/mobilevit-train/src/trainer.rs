@@ -24,9 +24,11 @@ use crate::recipe::{
     LearningRates, build_model, build_optimizer, head_ids, training_device, with_config_dropout,
 };
 use mobilevit_config::{
-    Config, Global, GradientReduction, SplitData, build_split, decode_order, trained_preprocessing,
+    Config, Global, GradientReduction, SplitConfig, SplitData, SplitImages, build_split,
+    build_split_from, decode_order, trained_preprocessing,
 };
 use mobilevit_data::Batch;
+use mobilevit_data::Pipeline;
 use mobilevit_eval::{EvalResult, evaluate};
 
 /// Progress of one optimizer step, for display.
@@ -161,6 +163,31 @@ pub fn train(
     train_on_ranks(config, devices, None, reporter, stop)
 }
 
+/// Images a run takes from its caller instead of from the datasets its config names: any
+/// [`mobilevit_data::ImageSource`], such as a Burn `Dataset` through
+/// [`mobilevit_data::DatasetSource`]. The config's transforms, sampler and loader settings
+/// apply to them as to its own.
+#[derive(Debug, Clone, Default)]
+pub struct Datasets {
+    /// Replaces the images of `DataLoader.Train.dataset` when set.
+    pub train: Option<SplitImages>,
+    /// Replaces the images of `DataLoader.Eval.dataset` when set (the config must still have a
+    /// `DataLoader.Eval`, for its sampler and loader settings).
+    pub eval: Option<SplitImages>,
+}
+
+/// [`train`] on `datasets` instead of (or, for a split they leave unset, as well as) the
+/// datasets the config names.
+pub fn train_with_datasets(
+    config: &Config,
+    datasets: &Datasets,
+    devices: &[Device],
+    reporter: &mut dyn Reporter,
+    stop: Arc<AtomicBool>,
+) -> Result<Outcome, TrainError> {
+    run(config, datasets, devices, None, reporter, stop)
+}
+
 /// [`train`] as one of several processes (MPI ranks, see [`crate::ranks`]), each with its
 /// own `devices`: the ranks split every global batch, sum their gradients over `ranks` and
 /// take the same steps; rank 0 evaluates and writes every file. When set on any rank, `stop`
@@ -172,8 +199,19 @@ pub fn train_on_ranks(
     reporter: &mut dyn Reporter,
     stop: Arc<AtomicBool>,
 ) -> Result<Outcome, TrainError> {
+    run(config, &Datasets::default(), devices, ranks, reporter, stop)
+}
+
+fn run(
+    config: &Config,
+    datasets: &Datasets,
+    devices: &[Device],
+    ranks: Option<&dyn Collective>,
+    reporter: &mut dyn Reporter,
+    stop: Arc<AtomicBool>,
+) -> Result<Outcome, TrainError> {
     let group = ranks.filter(|ranks| ranks.size() > 1).map(RankGroup::new);
-    let mut run = Run::prepare(config, devices, group, reporter)?;
+    let mut run = Run::prepare(config, datasets, devices, group, reporter)?;
     if run.state.epoch >= config.global.epochs {
         return Ok(Outcome::AlreadyFinished {
             epochs: run.state.epoch,
@@ -236,6 +274,7 @@ impl<'a> Run<'a> {
     /// same on every rank) and starts the device workers.
     fn prepare(
         config: &'a Config,
+        datasets: &Datasets,
         devices: &[Device],
         ranks: Option<RankGroup<'a>>,
         reporter: &mut dyn Reporter,
@@ -264,13 +303,13 @@ impl<'a> Run<'a> {
         }
 
         let (seed, classes) = (global.seed, config.arch.class_num);
-        let train_data = build_split(
+        let train_data = split_data(
             &config.data_loader.train,
             "DataLoader.Train",
-            classes,
-            seed,
-            all_devices,
+            datasets.train.clone(),
+            (classes, seed, all_devices),
             None,
+            (rank == 0).then_some(&mut *reporter),
         )?;
         // The model learns the channel order of its training images; evaluation and the
         // checkpoints' record follow it.
@@ -286,14 +325,27 @@ impl<'a> Run<'a> {
         }
         let record = trained_preprocessing(config, order)?;
         let eval_data = match (&config.data_loader.eval, global.eval_during_train) {
-            (Some(split), true) if rank == 0 => Some(build_split(
-                split,
+            (Some(eval), true) if rank == 0 => Some(split_data(
+                eval,
                 "DataLoader.Eval",
-                classes,
-                seed,
-                1,
+                datasets.eval.clone(),
+                (classes, seed, 1),
                 Some(record.pipeline.clone()),
+                Some(&mut *reporter),
             )?),
+            (None, _) if datasets.eval.is_some() => {
+                return Err(TrainError::Config(
+                    "DataLoader.Eval: evaluating the given eval dataset needs the config's \
+                     DataLoader.Eval (its sampler and loader settings)"
+                        .into(),
+                ));
+            }
+            (Some(_), false) if datasets.eval.is_some() && rank == 0 => {
+                reporter.message(
+                    "note: Global.eval_during_train is false: the given eval dataset is not used",
+                );
+                None
+            }
             _ => None,
         };
         let class_names = class_names(config, &train_data, eval_data.as_ref())?;
@@ -644,6 +696,37 @@ impl<'a> Run<'a> {
         }
         Ok(())
     }
+}
+
+/// A split of the config's images, or of the `given` ones (told to `reporter`, when set), for
+/// `(classes, seed, ranks)`.
+fn split_data(
+    split: &SplitConfig,
+    key: &str,
+    given: Option<SplitImages>,
+    (num_classes, seed, ranks): (usize, u64, usize),
+    pipeline: Option<Pipeline>,
+    reporter: Option<&mut dyn Reporter>,
+) -> Result<SplitData, TrainError> {
+    let Some(images) = given else {
+        return Ok(build_split(split, key, num_classes, seed, ranks, pipeline)?);
+    };
+    if let Some(reporter) = reporter {
+        reporter.message(&format!(
+            "data: {key}: {} images from the given dataset; its dataset.image_root and \
+             cls_label_path are not read",
+            images.source.len()
+        ));
+    }
+    Ok(build_split_from(
+        split,
+        key,
+        images,
+        num_classes,
+        seed,
+        ranks,
+        pipeline,
+    )?)
 }
 
 /// The class names the checkpoints record: the training class folders' (which the eval

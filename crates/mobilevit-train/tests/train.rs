@@ -6,7 +6,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use burn::tensor::Device;
 use mobilevit_train::metrics::EpochMetrics;
-use mobilevit_train::{Config, Outcome, Reporter, StepProgress, TrainError, train};
+use mobilevit_train::{
+    Config, Datasets, Outcome, Reporter, SplitImages, StepProgress, TrainError, train,
+    train_with_datasets,
+};
 
 /// Writes `count` small PNGs of 4 classes and a PaddleClas list file.
 fn dataset(dir: &Path, count: usize) -> PathBuf {
@@ -104,6 +107,15 @@ fn exclusive() -> std::sync::MutexGuard<'static, ()> {
 type Steps = Vec<(usize, f64, f64)>;
 
 fn run(config: &Config, stop_after: Option<usize>) -> (Result<Outcome, TrainError>, Steps) {
+    run_on(config, &Datasets::default(), stop_after)
+}
+
+/// [`run`] on `datasets` instead of the config's where they are set.
+fn run_on(
+    config: &Config,
+    datasets: &Datasets,
+    stop_after: Option<usize>,
+) -> (Result<Outcome, TrainError>, Steps) {
     let stop = Arc::new(AtomicBool::new(false));
     let mut recorder = Recorder {
         steps: Vec::new(),
@@ -113,7 +125,7 @@ fn run(config: &Config, stop_after: Option<usize>) -> (Result<Outcome, TrainErro
     // Burn's CPU backend has one device: `Global.devices` workers all run on it.
     let count = config.global.devices.as_ref().map_or(1, Vec::len);
     let devices = vec![Device::flex(); count];
-    let outcome = train(config, &devices, &mut recorder, stop);
+    let outcome = train_with_datasets(config, datasets, &devices, &mut recorder, stop);
     (outcome, recorder.steps)
 }
 
@@ -894,4 +906,100 @@ fn gradient_clipping_clips_every_parameter_and_bad_values_are_refused() {
     .unwrap();
     let error = run(&config, None).0.unwrap_err().to_string();
     assert!(error.contains("Optimizer.clip_norm"), "{error}");
+}
+
+/// Moves [`dataset`]'s images into one folder per class (`c0` .. `c3`), as torchvision's
+/// `ImageFolder` and Burn's `ImageFolderDataset` read them, with one corrupt file in `c1`.
+fn class_folders(dir: &Path, count: usize) -> PathBuf {
+    let flat = dir.join("flat");
+    std::fs::create_dir(&flat).unwrap();
+    let list = std::fs::read_to_string(dataset(&flat, count)).unwrap();
+    let root = dir.join("folders");
+    for line in list.lines() {
+        let (name, label) = line.split_once(' ').unwrap();
+        let class = root.join(format!("c{label}"));
+        std::fs::create_dir_all(&class).unwrap();
+        std::fs::rename(flat.join(name), class.join(name)).unwrap();
+    }
+    std::fs::write(root.join("c1").join("999_corrupt.png"), "not a picture").unwrap();
+    root
+}
+
+#[test]
+fn burns_image_folder_dataset_trains_as_the_configs_class_folders_do() {
+    use burn_dataset::vision::ImageFolderDataset;
+    use mobilevit_data::DatasetSource;
+
+    let _one = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let folders = class_folders(dir.path(), 24);
+    let config_for = |output: &str| {
+        let text = config_text(&folders, &dir.path().join(output), "")
+            .lines()
+            .filter(|line| !line.contains("cls_label_path"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        load(dir.path(), &text, &["Global.epochs=1"]).unwrap()
+    };
+
+    // The config's own class folders.
+    let (outcome, ours) = run(&config_for("config"), None);
+    let Outcome::Finished {
+        last_eval: Some(our_eval),
+        ..
+    } = outcome.unwrap()
+    else {
+        panic!("no evaluation")
+    };
+
+    // The same folders through Burn's ImageFolderDataset, which panics on the corrupt file.
+    let burn_images = || SplitImages {
+        source: Arc::new(DatasetSource::new(
+            ImageFolderDataset::new_classification(&folders).unwrap(),
+        )),
+        class_names: Some(["c0", "c1", "c2", "c3"].map(String::from).to_vec()),
+    };
+    let datasets = Datasets {
+        train: Some(burn_images()),
+        eval: Some(burn_images()),
+    };
+    let burn_out = dir.path().join("burn");
+    let (outcome, burns) = run_on(&config_for("burn"), &datasets, None);
+    let Outcome::Finished {
+        last_eval: Some(burn_eval),
+        ..
+    } = outcome.unwrap()
+    else {
+        panic!("no evaluation")
+    };
+
+    assert_eq!(burns.len(), ours.len(), "the same optimizer steps");
+    for (a, b) in burns.iter().zip(&ours) {
+        assert_eq!(a.1, b.1, "learning rate at step {}", a.0);
+        assert!(
+            (a.2 - b.2).abs() < 1e-5,
+            "loss at step {}: {} vs {}",
+            a.0,
+            a.2,
+            b.2
+        );
+    }
+    assert_eq!(burn_eval.count, 24);
+    assert_eq!(
+        (burn_eval.count, burn_eval.skipped),
+        (our_eval.count, our_eval.skipped)
+    );
+    assert_eq!(
+        burn_eval.skipped, 1,
+        "the corrupt file is reported, not a panic"
+    );
+    assert!((burn_eval.top1 - our_eval.top1).abs() < 1e-9);
+    let skipped =
+        mobilevit_train::metrics::read_csv(&burn_out.join("metrics.csv"))[0].skipped_images;
+    assert_eq!(skipped, 1);
+    let difference = max_difference(
+        &weights(&burn_out.join("latest.bpk")),
+        &weights(&dir.path().join("config").join("latest.bpk")),
+    );
+    assert!(difference < 1e-4, "final logits differ by {difference}");
 }
