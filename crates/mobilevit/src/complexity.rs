@@ -156,11 +156,11 @@ fn attention_transformer(dim: usize, mlp_hidden: usize, depth: usize, grid: Patc
 }
 
 fn mobilevit_block(config: &MobileVitBlockConfig, input: Size) -> (Cost, Size) {
-    let (channels, dim) = (config.channels, config.dim);
+    let (channels, dim) = (config.channels, config.layer.dim);
     let (local, _) = conv_norm_act(&ConvNormActConfig::new(channels, channels, 3), input);
     let to_tokens = bare_pointwise(channels, dim, input);
     let grid = PatchGrid::covering(input[0], input[1], [config.patch_size; 2]);
-    let transformer = attention_transformer(dim, config.mlp_hidden, config.depth, grid);
+    let transformer = attention_transformer(dim, config.layer.mlp_hidden, config.depth, grid);
     let (projection, _) = conv_norm_act(&ConvNormActConfig::pointwise(dim, channels), input);
     let (fusion, _) = conv_norm_act(&ConvNormActConfig::new(2 * channels, channels, 3), input);
     let cost = local + to_tokens + transformer + projection + fusion;
@@ -168,14 +168,14 @@ fn mobilevit_block(config: &MobileVitBlockConfig, input: Size) -> (Cost, Size) {
 }
 
 fn mobilevit_v3_block(config: &MobileVitV3BlockConfig, input: Size) -> (Cost, Size) {
-    let (channels, dim) = (config.channels, config.dim);
+    let (channels, dim) = (config.channels, config.layer.dim);
     let (local, _) = conv_norm_act(
         &ConvNormActConfig::new(channels, channels, 3).with_groups(channels),
         input,
     );
     let to_tokens = bare_pointwise(channels, dim, input);
     let grid = PatchGrid::covering(input[0], input[1], [config.patch_size; 2]);
-    let transformer = attention_transformer(dim, config.mlp_hidden, config.depth, grid);
+    let transformer = attention_transformer(dim, config.layer.mlp_hidden, config.depth, grid);
     let (projection, _) = conv_norm_act(&ConvNormActConfig::pointwise(dim, channels), input);
     let (fusion, _) = conv_norm_act(
         &ConvNormActConfig::pointwise(dim + channels, channels),
@@ -186,7 +186,7 @@ fn mobilevit_v3_block(config: &MobileVitV3BlockConfig, input: Size) -> (Cost, Si
 }
 
 fn mobilevit_v2_block(config: &MobileVitV2BlockConfig, input: Size) -> (Cost, Size) {
-    let (channels, dim) = (config.channels, config.dim);
+    let (channels, dim, mlp_hidden) = (config.channels, config.layer.dim, config.layer.mlp_hidden);
     let patch = [config.patch_size; 2];
     let (size, grid) = match config.remainder {
         UnfoldRemainder::Interpolate => {
@@ -205,8 +205,8 @@ fn mobilevit_v2_block(config: &MobileVitV2BlockConfig, input: Size) -> (Cost, Si
         + linear(dim, 1 + 2 * dim, tokens)
         + linear(dim, dim, tokens)
         + layer_norm(dim)
-        + linear(dim, config.mlp_hidden, tokens)
-        + linear(config.mlp_hidden, dim, tokens);
+        + linear(dim, mlp_hidden, tokens)
+        + linear(mlp_hidden, dim, tokens);
     let transformer: Cost = std::iter::repeat_n(layer, config.depth).sum();
     let fused = if config.fuse_local { 2 * dim } else { dim };
     let (projection, _) = conv_norm_act(&ConvNormActConfig::pointwise(fused, channels), size);

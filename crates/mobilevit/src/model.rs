@@ -6,8 +6,9 @@ use burn::tensor::{Device, Tensor};
 
 use crate::blocks::{
     ConvNormAct, ConvNormActConfig, FoldResize, InvertedResidual, InvertedResidualConfig,
-    MobileVitBlock, MobileVitBlockConfig, MobileVitV2Block, MobileVitV2BlockConfig,
-    MobileVitV3Block, MobileVitV3BlockConfig, UnfoldRemainder,
+    LinearTransformerLayerConfig, MobileVitBlock, MobileVitBlockConfig, MobileVitV2Block,
+    MobileVitV2BlockConfig, MobileVitV3Block, MobileVitV3BlockConfig, TransformerLayerConfig,
+    UnfoldRemainder,
 };
 use crate::error::ModelError;
 use crate::head::{ClassifierHead, ClassifierHeadConfig};
@@ -205,43 +206,35 @@ impl MobileVitConfig {
     /// The MobileViT block of the variant's family closing a stage of `channels`.
     fn transformer_block(&self, channels: usize, transformer: TransformerSpec) -> StageBlockConfig {
         let TransformerSpec { dim, depth } = transformer;
+        let (dropout, attn_dropout, ffn_dropout) = (
+            self.effective_transformer_dropout(),
+            self.attn_dropout,
+            self.ffn_dropout,
+        );
+        let attention = TransformerLayerConfig::new(dim, NUM_HEADS, MLP_RATIO * dim)
+            .with_dropout(dropout)
+            .with_attn_dropout(attn_dropout)
+            .with_ffn_dropout(ffn_dropout);
         match self.variant.family() {
             Family::V1 => StageBlockConfig::MobileVit(
-                MobileVitBlockConfig::new(
-                    channels,
-                    dim,
-                    depth,
-                    NUM_HEADS,
-                    MLP_RATIO * dim,
-                    PATCH_SIZE,
+                MobileVitBlockConfig::new(channels, attention, depth, PATCH_SIZE)
+                    .with_final_norm_eps(self.final_norm_eps)
+                    .with_fold_resize(self.fold_resize),
+            ),
+            Family::V2 | Family::V3OnV2 => {
+                let linear_attention = LinearTransformerLayerConfig::new(dim, MLP_RATIO * dim)
+                    .with_dropout(dropout)
+                    .with_attn_dropout(attn_dropout)
+                    .with_ffn_dropout(ffn_dropout);
+                StageBlockConfig::MobileVitV2(
+                    MobileVitV2BlockConfig::new(channels, linear_attention, depth, PATCH_SIZE)
+                        .with_remainder(self.unfold_remainder)
+                        .with_fuse_local(self.variant.family() == Family::V3OnV2),
                 )
-                .with_dropout(self.effective_transformer_dropout())
-                .with_attn_dropout(self.attn_dropout)
-                .with_ffn_dropout(self.ffn_dropout)
-                .with_final_norm_eps(self.final_norm_eps)
-                .with_fold_resize(self.fold_resize),
-            ),
-            Family::V2 | Family::V3OnV2 => StageBlockConfig::MobileVitV2(
-                MobileVitV2BlockConfig::new(channels, dim, depth, MLP_RATIO * dim, PATCH_SIZE)
-                    .with_dropout(self.effective_transformer_dropout())
-                    .with_attn_dropout(self.attn_dropout)
-                    .with_ffn_dropout(self.ffn_dropout)
-                    .with_remainder(self.unfold_remainder)
-                    .with_fuse_local(self.variant.family() == Family::V3OnV2),
-            ),
-            Family::V3OnV1 => StageBlockConfig::MobileVitV3(
-                MobileVitV3BlockConfig::new(
-                    channels,
-                    dim,
-                    depth,
-                    NUM_HEADS,
-                    MLP_RATIO * dim,
-                    PATCH_SIZE,
-                )
-                .with_dropout(self.effective_transformer_dropout())
-                .with_attn_dropout(self.attn_dropout)
-                .with_ffn_dropout(self.ffn_dropout),
-            ),
+            }
+            Family::V3OnV1 => StageBlockConfig::MobileVitV3(MobileVitV3BlockConfig::new(
+                channels, attention, depth, PATCH_SIZE,
+            )),
         }
     }
 

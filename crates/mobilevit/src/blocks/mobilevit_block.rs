@@ -15,25 +15,12 @@ use super::transformer_layer::{LAYER_NORM_EPS, TransformerLayer, TransformerLaye
 pub struct MobileVitBlockConfig {
     /// Channels `C` in and out.
     pub channels: usize,
-    /// Token dimension `d`.
-    pub dim: usize,
+    /// Each transformer layer: token dimension `d`, heads, MLP width, dropout rates.
+    pub layer: TransformerLayerConfig,
     /// Transformer layers `L`.
     pub depth: usize,
-    /// Attention heads.
-    pub num_heads: usize,
-    /// MLP hidden width.
-    pub mlp_hidden: usize,
     /// Square patch size.
     pub patch_size: usize,
-    /// Dropout on the transformer's residual branches.
-    #[config(default = 0.0)]
-    pub dropout: f64,
-    /// Dropout on the attention probabilities.
-    #[config(default = 0.0)]
-    pub attn_dropout: f64,
-    /// Dropout inside the MLP.
-    #[config(default = 0.0)]
-    pub ffn_dropout: f64,
     /// Epsilon of the LayerNorm after the last transformer layer (PaddleClas: 1e-6).
     #[config(default = 1e-5)]
     pub final_norm_eps: f64,
@@ -72,21 +59,18 @@ pub struct MobileVitBlock {
 impl MobileVitBlockConfig {
     /// Builds the block.
     pub fn init(&self, device: &Device) -> MobileVitBlock {
-        let layer = TransformerLayerConfig::new(self.dim, self.num_heads, self.mlp_hidden)
-            .with_dropout(self.dropout)
-            .with_attn_dropout(self.attn_dropout)
-            .with_ffn_dropout(self.ffn_dropout);
+        let dim = self.layer.dim;
         MobileVitBlock {
             conv_kxk: ConvNormActConfig::new(self.channels, self.channels, 3).init(device),
-            conv_1x1: Conv2dConfig::new([self.channels, self.dim], [1, 1])
+            conv_1x1: Conv2dConfig::new([self.channels, dim], [1, 1])
                 .with_bias(false)
-                .with_initializer(kaiming_normal_fan_out(self.dim, 1))
+                .with_initializer(kaiming_normal_fan_out(dim, 1))
                 .init(device),
-            transformer: (0..self.depth).map(|_| layer.init(device)).collect(),
-            norm: LayerNormConfig::new(self.dim)
+            transformer: (0..self.depth).map(|_| self.layer.init(device)).collect(),
+            norm: LayerNormConfig::new(dim)
                 .with_epsilon(self.final_norm_eps)
                 .init(device),
-            conv_proj: ConvNormActConfig::pointwise(self.dim, self.channels).init(device),
+            conv_proj: ConvNormActConfig::pointwise(dim, self.channels).init(device),
             conv_fusion: ConvNormActConfig::new(2 * self.channels, self.channels, 3).init(device),
             patch_size: self.patch_size,
             fold_resize: self.fold_resize,

@@ -22,23 +22,12 @@ use super::patches::{
 pub struct MobileVitV2BlockConfig {
     /// Channels `C` in and out.
     pub channels: usize,
-    /// Token dimension `d`.
-    pub dim: usize,
+    /// Each linear-attention transformer layer: token dimension `d`, MLP width, dropout rates.
+    pub layer: LinearTransformerLayerConfig,
     /// Transformer layers `L`.
     pub depth: usize,
-    /// MLP hidden width.
-    pub mlp_hidden: usize,
     /// Square patch size.
     pub patch_size: usize,
-    /// Dropout after attention and the MLP.
-    #[config(default = 0.0)]
-    pub dropout: f64,
-    /// Dropout on the context scores.
-    #[config(default = 0.0)]
-    pub attn_dropout: f64,
-    /// Dropout inside the MLP.
-    #[config(default = 0.0)]
-    pub ffn_dropout: f64,
     /// What happens to a map whose size is not a multiple of the patch.
     #[config(default = "UnfoldRemainder::Interpolate")]
     pub remainder: UnfoldRemainder,
@@ -78,19 +67,16 @@ pub struct MobileVitV2Block {
 impl MobileVitV2BlockConfig {
     /// Builds the block.
     pub fn init(&self, device: &Device) -> MobileVitV2Block {
-        let layer = LinearTransformerLayerConfig::new(self.dim, self.mlp_hidden)
-            .with_dropout(self.dropout)
-            .with_attn_dropout(self.attn_dropout)
-            .with_ffn_dropout(self.ffn_dropout);
+        let dim = self.layer.dim;
         MobileVitV2Block {
             conv_kxk: ConvNormActConfig::new(self.channels, self.channels, 3)
                 .with_groups(self.channels)
                 .init(device),
-            conv_1x1: pointwise(self.channels, self.dim, false, device),
-            transformer: (0..self.depth).map(|_| layer.init(device)).collect(),
-            norm: group_norm_1(self.dim, device),
+            conv_1x1: pointwise(self.channels, dim, false, device),
+            transformer: (0..self.depth).map(|_| self.layer.init(device)).collect(),
+            norm: group_norm_1(dim, device),
             conv_proj: ConvNormActConfig::pointwise(
-                if self.fuse_local { 2 } else { 1 } * self.dim,
+                if self.fuse_local { 2 } else { 1 } * dim,
                 self.channels,
             )
             .with_activation(false)

@@ -19,25 +19,12 @@ use super::transformer_layer::{LAYER_NORM_EPS, TransformerLayer, TransformerLaye
 pub struct MobileVitV3BlockConfig {
     /// Channels `C` in and out.
     pub channels: usize,
-    /// Token dimension `d`.
-    pub dim: usize,
+    /// Each transformer layer: token dimension `d`, heads, MLP width, dropout rates.
+    pub layer: TransformerLayerConfig,
     /// Transformer layers `L`.
     pub depth: usize,
-    /// Attention heads.
-    pub num_heads: usize,
-    /// MLP hidden width.
-    pub mlp_hidden: usize,
     /// Square patch size.
     pub patch_size: usize,
-    /// Dropout on the transformer's residual branches.
-    #[config(default = 0.0)]
-    pub dropout: f64,
-    /// Dropout on the attention probabilities.
-    #[config(default = 0.0)]
-    pub attn_dropout: f64,
-    /// Dropout inside the MLP.
-    #[config(default = 0.0)]
-    pub ffn_dropout: f64,
 }
 
 /// PaddleClas's `MobileViTV3Block`, with the names of this crate's v1 block.
@@ -68,21 +55,18 @@ pub struct MobileVitV3Block {
 impl MobileVitV3BlockConfig {
     /// Builds the block.
     pub fn init(&self, device: &Device) -> MobileVitV3Block {
-        let layer = TransformerLayerConfig::new(self.dim, self.num_heads, self.mlp_hidden)
-            .with_dropout(self.dropout)
-            .with_attn_dropout(self.attn_dropout)
-            .with_ffn_dropout(self.ffn_dropout);
+        let dim = self.layer.dim;
         MobileVitV3Block {
             conv_kxk: ConvNormActConfig::new(self.channels, self.channels, 3)
                 .with_groups(self.channels)
                 .init(device),
-            conv_1x1: pointwise(self.channels, self.dim, false, device),
-            transformer: (0..self.depth).map(|_| layer.init(device)).collect(),
-            norm: LayerNormConfig::new(self.dim)
+            conv_1x1: pointwise(self.channels, dim, false, device),
+            transformer: (0..self.depth).map(|_| self.layer.init(device)).collect(),
+            norm: LayerNormConfig::new(dim)
                 .with_epsilon(LAYER_NORM_EPS)
                 .init(device),
-            conv_proj: ConvNormActConfig::pointwise(self.dim, self.channels).init(device),
-            conv_fusion: ConvNormActConfig::pointwise(self.dim + self.channels, self.channels)
+            conv_proj: ConvNormActConfig::pointwise(dim, self.channels).init(device),
+            conv_fusion: ConvNormActConfig::pointwise(dim + self.channels, self.channels)
                 .init(device),
             patch_size: self.patch_size,
         }
