@@ -145,6 +145,43 @@ fn parameters(path: &Path) -> Vec<f32> {
     mobilevit_train::ranks::model_values(&model, false)
 }
 
+/// Asserts that two runs took the same optimizer steps: the same step numbers and learning
+/// rates, losses within 1e-5.
+fn assert_same_steps(steps: &Steps, reference: &Steps) {
+    assert_eq!(steps.len(), reference.len(), "the same optimizer steps");
+    for (a, b) in steps.iter().zip(reference) {
+        assert_eq!(a.0, b.0);
+        assert_eq!(a.1, b.1, "learning rate at step {}", a.0);
+        assert!(
+            (a.2 - b.2).abs() < 1e-5,
+            "loss at step {}: {} vs {}",
+            a.0,
+            a.2,
+            b.2
+        );
+    }
+}
+
+/// Asserts that the last weights of two runs' output folders give logits within 1e-4.
+fn assert_same_logits(output: &Path, reference: &Path) {
+    let difference = max_difference(
+        &weights(&output.join("latest.bpk")),
+        &weights(&reference.join("latest.bpk")),
+    );
+    assert!(difference < 1e-4, "final logits differ by {difference}");
+}
+
+/// The last evaluation of a finished run.
+fn last_eval(outcome: Result<Outcome, TrainError>) -> mobilevit_train::EvalResult {
+    match outcome.unwrap() {
+        Outcome::Finished {
+            last_eval: Some(eval),
+            ..
+        } => eval,
+        other => panic!("no evaluation: {other:?}"),
+    }
+}
+
 fn max_difference(a: &[f32], b: &[f32]) -> f32 {
     assert_eq!(a.len(), b.len());
     a.iter()
@@ -349,29 +386,9 @@ fn stopped_and_resumed_with(extra_global: &str, recipe: &[&str]) {
     assert!(matches!(outcome.unwrap(), Outcome::Interrupted { .. }));
     let (outcome, second) = run(&resumed, None);
     assert!(matches!(outcome.unwrap(), Outcome::Finished { .. }));
-    let combined: Vec<_> = first.into_iter().chain(second).collect();
-    assert_eq!(combined.len(), reference.len());
-    for (a, b) in combined.iter().zip(&reference) {
-        assert_eq!(a.0, b.0);
-        assert_eq!(a.1, b.1, "learning rate at step {}", a.0);
-        assert!(
-            (a.2 - b.2).abs() < 1e-5,
-            "loss at step {}: {} vs {}",
-            a.0,
-            a.2,
-            b.2
-        );
-    }
-    let (x, y) = (
-        weights(&straight_out.join("latest.bpk")),
-        weights(&resumed_out.join("latest.bpk")),
-    );
-    let diff = x
-        .iter()
-        .zip(&y)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0f32, f32::max);
-    assert!(diff < 1e-4, "final logits differ by {diff}");
+    let combined: Steps = first.into_iter().chain(second).collect();
+    assert_same_steps(&combined, &reference);
+    assert_same_logits(&straight_out, &resumed_out);
     for file in [
         "metrics.csv",
         "curves.svg",
@@ -944,13 +961,7 @@ fn burns_image_folder_dataset_trains_as_the_configs_class_folders_do() {
 
     // The config's own class folders.
     let (outcome, ours) = run(&config_for("config"), None);
-    let Outcome::Finished {
-        last_eval: Some(our_eval),
-        ..
-    } = outcome.unwrap()
-    else {
-        panic!("no evaluation")
-    };
+    let our_eval = last_eval(outcome);
 
     // The same folders through Burn's ImageFolderDataset, which panics on the corrupt file.
     let burn_images = || SplitImages {
@@ -965,25 +976,9 @@ fn burns_image_folder_dataset_trains_as_the_configs_class_folders_do() {
     };
     let burn_out = dir.path().join("burn");
     let (outcome, burns) = run_on(&config_for("burn"), &datasets, None);
-    let Outcome::Finished {
-        last_eval: Some(burn_eval),
-        ..
-    } = outcome.unwrap()
-    else {
-        panic!("no evaluation")
-    };
+    let burn_eval = last_eval(outcome);
 
-    assert_eq!(burns.len(), ours.len(), "the same optimizer steps");
-    for (a, b) in burns.iter().zip(&ours) {
-        assert_eq!(a.1, b.1, "learning rate at step {}", a.0);
-        assert!(
-            (a.2 - b.2).abs() < 1e-5,
-            "loss at step {}: {} vs {}",
-            a.0,
-            a.2,
-            b.2
-        );
-    }
+    assert_same_steps(&burns, &ours);
     assert_eq!(burn_eval.count, 24);
     assert_eq!(
         (burn_eval.count, burn_eval.skipped),
@@ -997,9 +992,5 @@ fn burns_image_folder_dataset_trains_as_the_configs_class_folders_do() {
     let skipped =
         mobilevit_train::metrics::read_csv(&burn_out.join("metrics.csv"))[0].skipped_images;
     assert_eq!(skipped, 1);
-    let difference = max_difference(
-        &weights(&burn_out.join("latest.bpk")),
-        &weights(&dir.path().join("config").join("latest.bpk")),
-    );
-    assert!(difference < 1e-4, "final logits differ by {difference}");
+    assert_same_logits(&burn_out, &dir.path().join("config"));
 }
