@@ -24,11 +24,10 @@ use crate::recipe::{
     LearningRates, build_model, build_optimizer, head_ids, training_device, with_config_dropout,
 };
 use mobilevit_config::{
-    Config, Global, GradientReduction, SplitConfig, SplitData, SplitImages, build_split,
-    build_split_from, decode_order, trained_preprocessing,
+    Config, Global, GradientReduction, SplitConfig, SplitData, SplitImages, build_split_from,
+    decode_order, read_split_images, trained_preprocessing,
 };
 use mobilevit_data::Batch;
-use mobilevit_data::Pipeline;
 use mobilevit_eval::{EvalResult, evaluate};
 
 /// Progress of one optimizer step, for display.
@@ -303,14 +302,16 @@ impl<'a> Run<'a> {
         }
 
         let (seed, classes) = (global.seed, config.arch.class_num);
-        let train_data = split_data(
-            &config.data_loader.train,
-            "DataLoader.Train",
-            datasets.train.clone(),
-            (classes, seed, all_devices),
-            None,
+        let train = &config.data_loader.train;
+        let (key, given) = ("DataLoader.Train", datasets.train.clone());
+        let images = split_images(
+            train,
+            key,
+            given,
+            classes,
             (rank == 0).then_some(&mut *reporter),
         )?;
+        let train_data = build_split_from(train, key, images, classes, seed, all_devices, None)?;
         // The model learns the channel order of its training images; evaluation and the
         // checkpoints' record follow it.
         let order = decode_order(&config.data_loader.train, "DataLoader.Train")?;
@@ -325,14 +326,14 @@ impl<'a> Run<'a> {
         }
         let record = trained_preprocessing(config, order)?;
         let eval_data = match (&config.data_loader.eval, global.eval_during_train) {
-            (Some(eval), true) if rank == 0 => Some(split_data(
-                eval,
-                "DataLoader.Eval",
-                datasets.eval.clone(),
-                (classes, seed, 1),
-                Some(record.pipeline.clone()),
-                Some(&mut *reporter),
-            )?),
+            (Some(eval), true) if rank == 0 => {
+                let (key, given) = ("DataLoader.Eval", datasets.eval.clone());
+                let images = split_images(eval, key, given, classes, Some(&mut *reporter))?;
+                let pipeline = Some(record.pipeline.clone());
+                Some(build_split_from(
+                    eval, key, images, classes, seed, 1, pipeline,
+                )?)
+            }
             (None, _) if datasets.eval.is_some() => {
                 return Err(TrainError::Config(
                     "DataLoader.Eval: evaluating the given eval dataset needs the config's \
@@ -698,18 +699,16 @@ impl<'a> Run<'a> {
     }
 }
 
-/// A split of the config's images, or of the `given` ones (told to `reporter`, when set), for
-/// `(classes, seed, ranks)`.
-fn split_data(
+/// The `given` images of a split (told to `reporter`, when set), else those its config names.
+fn split_images(
     split: &SplitConfig,
     key: &str,
     given: Option<SplitImages>,
-    (num_classes, seed, ranks): (usize, u64, usize),
-    pipeline: Option<Pipeline>,
+    num_classes: usize,
     reporter: Option<&mut dyn Reporter>,
-) -> Result<SplitData, TrainError> {
+) -> Result<SplitImages, TrainError> {
     let Some(images) = given else {
-        return Ok(build_split(split, key, num_classes, seed, ranks, pipeline)?);
+        return Ok(read_split_images(split, key, num_classes)?);
     };
     if let Some(reporter) = reporter {
         reporter.message(&format!(
@@ -718,15 +717,7 @@ fn split_data(
             images.source.len()
         ));
     }
-    Ok(build_split_from(
-        split,
-        key,
-        images,
-        num_classes,
-        seed,
-        ranks,
-        pipeline,
-    )?)
+    Ok(images)
 }
 
 /// The class names the checkpoints record: the training class folders' (which the eval
